@@ -1,0 +1,52 @@
+"""``assistant eval …``: measure retrieval on public benchmark files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import handle_errors, json_option, load_settings, progress_bar
+
+_METRICS = ("recall@1", "recall@5", "recall@20", "mrr@10", "ndcg@10", "query_p50_ms", "query_p95_ms", "questions")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Evaluate the assistant offline."""
+
+
+@eval_group.command("squad")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Ask only the first N questions.")
+@json_option
+@handle_errors
+def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
+    """Retrieval metrics on SQuAD-style FILES (KorQuAD, DRCD, CMRC).
+
+    Every unique paragraph of all FILES goes into one temporary index built with the settings in
+    force; each question's gold paragraph is looked for in the ranking. Prints recall@1/5/20,
+    MRR@10, nDCG@10, build time, query latency and peak memory, per file and overall.
+    """
+    from ..evaluation.squad import evaluate_squad, load_squad
+
+    settings = load_settings()
+    dataset = load_squad(list(files))
+    asked = min(limit, len(dataset.questions)) if limit else len(dataset.questions)
+    with progress_bar("building index, then asking", enabled=not as_json) as (set_total, advance):
+        set_total(len(dataset.documents) + asked)
+        result = evaluate_squad(dataset, settings, limit=limit, on_build=advance, on_question=advance)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    rows = [(name, values) for name, values in result["per_file"].items()] + [("overall", result)]
+    header = f"{'':<22}" + "".join(f"{m:>12}" for m in _METRICS)
+    click.echo(header)
+    for name, values in rows:
+        click.echo(f"{name[:22]:<22}" + "".join(f"{values[m]:>12}" for m in _METRICS))
+    click.echo(
+        f"\nindex: {result['passages']} passages from {result['documents']} paragraphs in "
+        f"{result['index_seconds']}s ({result['passages_per_second']} passages/s); "
+        f"peak memory {result['peak_memory_mb']} MB"
+    )

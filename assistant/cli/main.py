@@ -1,0 +1,47 @@
+"""``assistant``: build and search the index, and evaluate retrieval, from the command line.
+
+Every command is a thin shell over the library; errors from the error tree are printed as one clear
+line (exit status 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .. import __version__
+from .common import stderr_console
+from .eval_commands import eval_group
+from .index_commands import index_group, search
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="assistant")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def cli(verbose: int, quiet: bool) -> None:
+    """A retrieval assistant for Korean and Chinese documents, with cited answers.
+
+    Settings come from ASSISTANT_* environment variables (nested with __, for example
+    ASSISTANT_RETRIEVAL__TOP_K=8); options given here take precedence.
+
+    \b
+    Quick start:
+      assistant index build                  # read corpus/ into index/
+      assistant search "가상융합산업 기본계획"   # ranked passages with sources
+    """
+    from rich.logging import RichHandler
+
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(
+        level=level, format="%(message)s", datefmt="[%X]", force=True,
+        handlers=[RichHandler(show_path=verbose > 1, console=stderr_console(), markup=False)],
+    )  # fmt: skip
+    for noisy in ("jieba", "faiss", "sentence_transformers", "httpx", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+cli.add_command(index_group)
+cli.add_command(search)
+cli.add_command(eval_group)

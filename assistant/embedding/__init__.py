@@ -1,0 +1,1 @@
+"""Dense embedders behind one contract, chosen by name in settings."""

@@ -1,0 +1,91 @@
+"""The one error tree of the assistant.
+
+Every error a user can meet derives from ``AssistantError`` and says what to do next.
+The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
+
+    AssistantError
+    ├── ConfigurationError        settings that cannot work (unknown backend, missing extra)
+    │   └── MissingDependencyError   an optional package is not installed
+    ├── IngestError               a corpus folder or document that cannot be read
+    │   └── DocumentError            one document is unusable (empty, binary, malformed)
+    ├── IndexError_               an index folder that cannot be used
+    │   ├── IndexNotFoundError       no index has been built there yet
+    │   └── IndexMismatchError       built with other settings than the ones in force
+    ├── EmbedderUnavailableError  a configured embedding model is not available locally
+    └── InvalidQueryError         a question or search that cannot be answered as asked
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+    status_code = 500
+    code = "internal_error"
+
+
+class ConfigurationError(AssistantError):
+    """Settings that cannot work as given."""
+
+    status_code = 500
+    code = "configuration_error"
+
+
+class MissingDependencyError(ConfigurationError):
+    """An optional package needed by the chosen backend is not installed."""
+
+    code = "missing_dependency"
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the '{package}' package. Install it with: pip install 'assistant[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra
+
+
+class IngestError(AssistantError):
+    """A corpus that cannot be read."""
+
+    status_code = 400
+    code = "ingest_error"
+
+
+class DocumentError(IngestError):
+    """One document that cannot be turned into passages."""
+
+    code = "bad_document"
+
+
+class IndexError_(AssistantError):  # noqa: N801 - the builtin IndexError means something else
+    """An index folder that cannot be used."""
+
+    status_code = 503
+    code = "index_error"
+
+
+class IndexNotFoundError(IndexError_):
+    """No index has been built in the folder."""
+
+    code = "index_not_found"
+
+
+class IndexMismatchError(IndexError_):
+    """The index was built with settings other than the ones in force."""
+
+    code = "index_mismatch"
+
+
+class EmbedderUnavailableError(AssistantError):
+    """A configured embedding model cannot be loaded on this machine."""
+
+    status_code = 503
+    code = "embedder_unavailable"
+
+
+class InvalidQueryError(AssistantError):
+    """A question or search request that cannot be served as asked."""
+
+    status_code = 422
+    code = "invalid_query"

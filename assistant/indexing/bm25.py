@@ -1,0 +1,120 @@
+"""BM25 over a sparse term-frequency matrix (scipy.sparse), with rows that can be added and removed.
+
+Term frequencies are kept, so an update re-weights the matrix (vectorised, no re-tokenisation) instead of
+re-reading the corpus. Scores are divided by the best score the query could reach, giving a number in
+[0, 1) that means the same thing across queries: the share of the query's term weight a passage matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class BM25Field:
+    """One BM25-scored field (one tokenizer's terms) over all passages, rows in passage order."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self.terms: list[str] = []
+        self.vocabulary: dict[str, int] = {}
+        self.counts = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._weights = sp.csc_matrix((0, 0), dtype=np.float32)
+        self._idf = np.zeros(0, dtype=np.float32)
+        self._missing_idf = 0.0
+
+    @property
+    def rows(self) -> int:
+        """Number of passages."""
+        return int(self.counts.shape[0])
+
+    def add(self, token_lists: Sequence[Sequence[str]]) -> None:
+        """Append one row per token list (new terms extend the vocabulary)."""
+        indptr = [0]
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        for tokens in token_lists:
+            ids = np.fromiter((self._term_id(t) for t in tokens), dtype=np.int64, count=len(tokens))
+            unique, counts = np.unique(ids, return_counts=True)
+            indices.append(unique)
+            data.append(counts.astype(np.float32))
+            indptr.append(indptr[-1] + len(unique))
+        width = len(self.terms)
+        new = sp.csr_matrix(
+            (
+                np.concatenate(data) if data else np.zeros(0, np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, np.int64),
+                np.asarray(indptr),
+            ),
+            shape=(len(token_lists), width),
+        )
+        old = self.counts
+        old.resize((old.shape[0], width))
+        self.counts = sp.vstack([old, new], format="csr", dtype=np.float32)
+        self._reweight()
+
+    def remove(self, keep: np.ndarray) -> None:
+        """Keep only the rows where the boolean mask is true."""
+        self.counts = self.counts[keep]
+        self._reweight()
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Normalised BM25 score of every row for a query, in [0, 1)."""
+        if not tokens or self.rows == 0:
+            return np.zeros(self.rows, dtype=np.float32)
+        known: dict[int, int] = {}
+        best = 0.0
+        for token in tokens:
+            column = self.vocabulary.get(token)
+            if column is None:
+                best += self._missing_idf * (self.k1 + 1)
+            else:
+                known[column] = known.get(column, 0) + 1
+                best += float(self._idf[column]) * (self.k1 + 1)
+        if not known or best <= 0:
+            return np.zeros(self.rows, dtype=np.float32)
+        columns = np.fromiter(known, dtype=np.int64)
+        weights = np.fromiter(known.values(), dtype=np.float32)
+        raw = self._weights[:, columns] @ weights
+        return np.asarray(raw, dtype=np.float32).ravel() / np.float32(best)
+
+    def save(self, folder: Path, name: str) -> None:
+        """Write counts and vocabulary as ``name.npz`` and ``name.terms.json``."""
+        sp.save_npz(folder / f"{name}.npz", self.counts, compressed=False)
+        (folder / f"{name}.terms.json").write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, name: str, k1: float = 1.2, b: float = 0.75) -> BM25Field:
+        """Read what ``save`` wrote."""
+        field = cls(k1, b)
+        field.terms = json.loads((folder / f"{name}.terms.json").read_text(encoding="utf-8"))
+        field.vocabulary = {term: i for i, term in enumerate(field.terms)}
+        field.counts = sp.load_npz(folder / f"{name}.npz").tocsr().astype(np.float32)
+        field._reweight()
+        return field
+
+    def _term_id(self, term: str) -> int:
+        column = self.vocabulary.get(term)
+        if column is None:
+            column = self.vocabulary[term] = len(self.terms)
+            self.terms.append(term)
+        return column
+
+    def _reweight(self) -> None:
+        counts = self.counts
+        rows, width = counts.shape
+        frequency = np.bincount(counts.indices, minlength=width).astype(np.float32)
+        self._idf = np.log1p((rows - frequency + 0.5) / (frequency + 0.5)).astype(np.float32)
+        self._missing_idf = float(np.log1p((rows + 0.5) / 0.5))
+        lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
+        average = float(lengths.mean()) if rows else 1.0
+        row_of = np.repeat(np.arange(rows), np.diff(counts.indptr))
+        tf = counts.data
+        norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / max(average, 1e-9))
+        values = self._idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
+        self._weights = sp.csr_matrix((values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)).tocsc()

@@ -1,0 +1,170 @@
+"""Use-cases over the index folder: build or sync it from a corpus, add or remove documents, open it.
+
+Each change is applied in memory and written as a new generation, so the index being served stays
+intact until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..embedding.base import create_embedder
+from ..errors import DocumentError, IndexMismatchError, IndexNotFoundError, IngestError
+from ..ingest.corpus import read_corpus, read_file
+from ..records import Document
+from ..retrieval.retriever import Retriever
+from ..settings import Settings
+from .search_index import SearchIndex
+from .storage import has_index
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build or update did."""
+
+    mode: str  # "full", "incremental" or "unchanged"
+    documents: int = 0
+    passages: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    folder: str = ""
+
+
+def open_index(settings: Settings, index_dir: Path | None = None) -> SearchIndex:
+    """Load the index the settings point at, checking it was built with the same settings."""
+    return SearchIndex.load(index_dir or settings.index_dir, settings, create_embedder(settings.embedder))
+
+
+def open_retriever(settings: Settings, index_dir: Path | None = None) -> Retriever:
+    """A retriever over the current index."""
+    return Retriever(open_index(settings, index_dir), settings.retrieval)
+
+
+def build_index(
+    settings: Settings,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    full: bool = False,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring the index in line with the corpus: only new, changed and deleted documents are processed,
+    unless ``full`` is set, no index exists yet, or the existing one was built with other settings."""
+    started = time.perf_counter()
+    corpus_dir = corpus_dir or settings.corpus_dir
+    index_dir = index_dir or settings.index_dir
+    corpus = read_corpus(corpus_dir)
+    if not corpus.documents:
+        raise IngestError(
+            f"No documents could be read from '{corpus_dir}'"
+            + (f" ({len(corpus.skipped)} files skipped, see the log)" if corpus.skipped else "")
+            + ". Add .md, .html, .txt, .jsonl or .pdf files and build again; the existing index was left as it was."
+        )
+    index = None if full else _existing(settings, index_dir)
+    if index is None:
+        index = SearchIndex(settings, create_embedder(settings.embedder))
+        report = BuildReport(mode="full", added=[d.id for d in corpus.documents])
+        changed = corpus.documents
+    else:
+        report, changed = _diff(index, corpus.documents)
+    report.skipped = corpus.skipped
+    if on_total:
+        on_total(len(changed))
+    if report.removed:
+        index.remove_documents(report.removed)
+    if changed:
+        index.add_documents(changed, progress=progress)
+    if report.mode != "unchanged" or not has_index(index_dir):
+        report.folder = str(index.save(index_dir))
+    _summarise(report, index, started)
+    return report
+
+
+def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None = None) -> BuildReport:
+    """Add (or replace) the documents in these files; the rest of the index is untouched."""
+    started = time.perf_counter()
+    index_dir = index_dir or settings.index_dir
+    index = open_index(settings, index_dir)
+    documents: list[Document] = []
+    report = BuildReport(mode="incremental")
+    for path in paths:
+        for item in read_file(path):
+            if isinstance(item, DocumentError):
+                report.skipped.append(str(item))
+                continue
+            documents.append(item)
+            (report.updated if item.id in index.documents else report.added).append(item.id)
+    if not documents:
+        raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+    index.add_documents(documents)
+    report.folder = str(index.save(index_dir))
+    _summarise(report, index, started)
+    return report
+
+
+def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir: Path | None = None) -> BuildReport:
+    """Remove documents by id; unknown ids are an error that lists them."""
+    started = time.perf_counter()
+    index_dir = index_dir or settings.index_dir
+    index = open_index(settings, index_dir)
+    unknown = [d for d in document_ids if d not in index.documents]
+    if unknown:
+        raise IngestError(f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info")
+    index.remove_documents(document_ids)
+    report = BuildReport(mode="incremental", removed=list(document_ids))
+    report.folder = str(index.save(index_dir))
+    _summarise(report, index, started)
+    return report
+
+
+def _existing(settings: Settings, index_dir: Path) -> SearchIndex | None:
+    try:
+        return open_index(settings, index_dir)
+    except IndexNotFoundError:
+        return None
+    except IndexMismatchError as error:
+        log.warning("%s Rebuilding from scratch.", error)
+        return None
+
+
+def _diff(index: SearchIndex, documents: list[Document]) -> tuple[BuildReport, list[Document]]:
+    report = BuildReport(mode="incremental")
+    changed: list[Document] = []
+    for document in documents:
+        entry = index.documents.get(document.id)
+        if entry is None:
+            report.added.append(document.id)
+            changed.append(document)
+        elif entry.checksum != document.checksum:
+            report.updated.append(document.id)
+            changed.append(document)
+    present = {d.id for d in documents}
+    report.removed = [doc_id for doc_id in index.documents if doc_id not in present]
+    if not (changed or report.removed):
+        report.mode = "unchanged"
+    return report, changed
+
+
+def _summarise(report: BuildReport, index: SearchIndex, started: float) -> None:
+    report.documents = len(index.documents)
+    report.passages = len(index.passages)
+    report.languages = dict(sorted(Counter(p.language.value for p in index.passages).items()))
+    report.seconds = time.perf_counter() - started
+    log.info(
+        "index %s: %d documents, %d passages (%d added, %d updated, %d removed, %d skipped) in %.1fs",
+        report.mode, report.documents, report.passages, len(report.added), len(report.updated),
+        len(report.removed), len(report.skipped), report.seconds,
+    )  # fmt: skip

@@ -1,0 +1,78 @@
+"""The manifest that makes an index folder self-describing, and the check that it fits the settings in force."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import IndexMismatchError
+
+FORMAT_VERSION = 1
+FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built with and from."""
+
+    format_version: int
+    chunking: dict[str, int]
+    tokenizers: dict[str, dict[str, str]]
+    embedder: str | None
+    dimension: int
+    vector_index: str
+    corpus_checksum: str
+    documents: int
+    passages: int
+    languages: dict[str, int]
+    next_key: int
+    built_at: str
+    package_version: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, folder: Path) -> None:
+        """Save as ``manifest.json``."""
+        (folder / FILE).write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """Load ``manifest.json``, refusing formats this version cannot read."""
+        data = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        if data.get("format_version") != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"The index in '{folder.parent}' has format version {data.get('format_version')}; this version "
+                f"of the assistant reads version {FORMAT_VERSION}. Rebuild it with: assistant index build --full"
+            )
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def corpus_checksum(document_checksums: dict[str, str]) -> str:
+    """One hash over every document's id and content hash."""
+    digest = hashlib.sha256()
+    for doc_id in sorted(document_checksums):
+        digest.update(f"{doc_id}\x00{document_checksums[doc_id]}\x00".encode())
+    return digest.hexdigest()
+
+
+def check_compatible(manifest: Manifest, expected: dict[str, Any], where: Path) -> None:
+    """Raise ``IndexMismatchError`` naming every setting that differs from what the index was built with."""
+    built = {
+        "chunking": manifest.chunking,
+        "tokenizers": {name: desc.get("name") for name, desc in manifest.tokenizers.items()},
+        "embedder": manifest.embedder,
+        "dimension": manifest.dimension,
+    }
+    differences = [
+        f"{key}: index has {built[key]!r}, settings ask for {expected[key]!r}"
+        for key in built
+        if key in expected and built[key] != expected[key]
+    ]
+    if differences:
+        raise IndexMismatchError(
+            f"The index in '{where}' was built with other settings ({'; '.join(differences)}). "
+            f"Rebuild it with: assistant index build --full --index {where}, or change the settings back."
+        )

@@ -1,0 +1,237 @@
+"""The searchable index in memory: passages, keyword fields, vectors, and the documents they came from.
+
+Built from documents, updated one document at a time (only that document is chunked, tokenised and
+embedded), saved as a new generation of the index folder, and loaded with a check that it was built
+with the settings in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..embedding.base import Embedder
+from ..errors import IndexMismatchError
+from ..ingest.chunking import chunk_documents
+from ..records import Document, Passage
+from ..settings import Settings
+from ..text.tokenizers import TOKENIZERS, Tokenizer
+from .bm25 import BM25Field
+from .faiss_index import FaissVectorIndex
+from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
+from .storage import current_generation, new_generation
+from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("morphemes", "bigrams")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """What the index remembers of a document (its text lives in its passages)."""
+
+    id: str
+    title: str
+    source: str
+    date: str
+    path: str
+    checksum: str
+    passages: int
+
+
+def keyword_text(passage: Passage) -> str:
+    """The text the keyword side indexes: the passage with its document title and section in front."""
+    return f"{passage.title}\n{passage.section}\n{passage.text}"
+
+
+class SearchIndex:
+    """Passages with a BM25 keyword side and an optional dense side, kept row-aligned."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None, vectors: VectorIndex | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizers: dict[str, Tokenizer] = {name: TOKENIZERS.create(name) for name in FIELDS}
+        self.fields: dict[str, BM25Field] = {name: BM25Field() for name in FIELDS}
+        self.passages: list[Passage] = []
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.documents: dict[str, DocumentEntry] = {}
+        self.vectors = vectors
+        self.next_key = 0
+        self._row_of_key: dict[int, int] = {}
+        self.dense_enabled = embedder is not None
+
+    # --- building and updating -------------------------------------------------------------------
+
+    def add_documents(self, documents: Sequence[Document], progress: Progress | None = None) -> int:
+        """Add documents, replacing any with the same id; returns the number of passages added."""
+        replaced = [d.id for d in documents if d.id in self.documents]
+        if replaced:
+            self.remove_documents(replaced)
+        added = 0
+        batch = 256
+        for start in range(0, len(documents), batch):
+            chunk = documents[start : start + batch]
+            per_document = chunk_documents(chunk, self.settings.chunking)
+            passages = [p for group in per_document for p in group]
+            self._append(passages)
+            for document, group in zip(chunk, per_document, strict=True):
+                self.documents[document.id] = DocumentEntry(
+                    document.id, document.title, document.source, document.date, document.path,
+                    document.checksum, len(group),
+                )  # fmt: skip
+            added += len(passages)
+            if progress:
+                progress(len(chunk))
+        return added
+
+    def remove_documents(self, document_ids: Sequence[str]) -> int:
+        """Remove documents by id; returns the number of passages removed. Unknown ids are ignored."""
+        doomed = {d for d in document_ids if d in self.documents}
+        if not doomed:
+            return 0
+        keep = np.fromiter((p.document_id not in doomed for p in self.passages), dtype=bool, count=len(self.passages))
+        if self.vectors is not None:
+            self.vectors.remove(self.keys[~keep])
+        for field in self.fields.values():
+            field.remove(keep)
+        self.passages = [p for p, k in zip(self.passages, keep, strict=True) if k]
+        self.keys = self.keys[keep]
+        self._row_of_key = {int(key): row for row, key in enumerate(self.keys)}
+        for doc_id in doomed:
+            del self.documents[doc_id]
+        return int((~keep).sum())
+
+    def _append(self, passages: list[Passage]) -> None:
+        if not passages:
+            return
+        texts = [keyword_text(p) for p in passages]
+        for name, field in self.fields.items():
+            field.add(self.tokenizers[name].tokenize(texts))
+        keys = np.arange(self.next_key, self.next_key + len(passages), dtype=np.int64)
+        self.next_key += len(passages)
+        if self.embedder is not None:
+            vectors = self.embedder.embed_passages([p.text for p in passages])
+            if self.vectors is None:
+                self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages) + len(passages))
+            self.vectors.add(keys, vectors)
+        first_row = len(self.passages)
+        self.passages.extend(passages)
+        self.keys = np.concatenate([self.keys, keys])
+        self._row_of_key.update({int(key): first_row + i for i, key in enumerate(keys)})
+
+    def _new_vector_index(self, dimension: int, expected: int) -> VectorIndex:
+        retrieval = self.settings.retrieval
+        kind = FaissVectorIndex.kind_for(expected, retrieval.vector_index, retrieval.hnsw_above)
+        return FaissVectorIndex(dimension, kind)
+
+    # --- searching ---------------------------------------------------------------------------------
+
+    def keyword_scores(self, query: str) -> np.ndarray:
+        """Normalised keyword score of every passage (mean over the fields)."""
+        total = np.zeros(len(self.passages), dtype=np.float32)
+        for name, field in self.fields.items():
+            total += field.scores(self.tokenizers[name].tokenize([query])[0])
+        return total / len(self.fields)
+
+    def dense_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query vector, cosine scores, passage rows) of the k nearest passages."""
+        if not self.dense_enabled or self.embedder is None or self.vectors is None or not self.passages:
+            return np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64)
+        vector = self.embedder.embed_queries([query])
+        scores, keys = self.vectors.search(vector, k)
+        live = keys[0] >= 0
+        rows = np.fromiter((self._row_of_key[int(key)] for key in keys[0][live]), dtype=np.int64)
+        return vector[0], scores[0][live], rows
+
+    def row_of(self, key: int) -> int:
+        """Passage row of a vector key."""
+        return self._row_of_key[key]
+
+    # --- describing, saving, loading ---------------------------------------------------------------
+
+    def compatibility(self) -> dict[str, Any]:
+        """The settings an index must have been built with to be searched with these ones."""
+        return {
+            "chunking": self.settings.chunking.model_dump(),
+            "tokenizers": {name: name for name in FIELDS},
+            "embedder": self.embedder.id if self.embedder else None,
+            "dimension": self.embedder.dimension if self.embedder else 0,
+        }
+
+    def manifest(self) -> Manifest:
+        """A manifest describing the index as it is now."""
+        languages = Counter(p.language.value for p in self.passages)
+        return Manifest(
+            format_version=FORMAT_VERSION,
+            chunking=self.settings.chunking.model_dump(),
+            tokenizers={name: tokenizer.describe() for name, tokenizer in self.tokenizers.items()},
+            embedder=self.embedder.id if self.embedder else None,
+            dimension=self.embedder.dimension if self.embedder else 0,
+            vector_index=self.vectors.kind if self.vectors is not None else "none",
+            corpus_checksum=corpus_checksum({d.id: d.checksum for d in self.documents.values()}),
+            documents=len(self.documents),
+            passages=len(self.passages),
+            languages=dict(sorted(languages.items())),
+            next_key=self.next_key,
+            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            package_version=__version__,
+        )
+
+    def save(self, root: Path) -> Path:
+        """Write the index as a new generation under ``root`` and make it current; returns its folder."""
+        with new_generation(root) as folder:
+            self.manifest().write(folder)
+            with open(folder / "passages.jsonl", "w", encoding="utf-8") as handle:
+                for passage in self.passages:
+                    handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+            entries = [entry.__dict__ for entry in self.documents.values()]
+            (folder / "documents.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+            np.save(folder / "keys.npy", self.keys)
+            for name, field in self.fields.items():
+                field.save(folder, f"keyword.{name}")
+            if self.vectors is not None:
+                self.vectors.save(folder)
+        return root / folder.name.removeprefix(".building-")
+
+    @classmethod
+    def load(cls, root: Path, settings: Settings, embedder: Embedder | None) -> SearchIndex:
+        """Open the current generation, refusing one built with other settings."""
+        folder = current_generation(root)
+        manifest = Manifest.read(folder)
+        index = cls(settings, embedder)
+        expected = index.compatibility()
+        dense_enabled = True
+        if embedder is not None and manifest.embedder != embedder.id and embedder.id.startswith("hashing") and (
+            settings.embedder.name not in ("hashing", "none")
+        ):
+            # The configured model is missing on this machine (already reported): serve keyword-only.
+            log.warning("Index built with %s; serving keyword search only until it is available.", manifest.embedder)
+            expected["embedder"], expected["dimension"] = manifest.embedder, manifest.dimension
+            dense_enabled = False
+        check_compatible(manifest, expected, root)
+        with open(folder / "passages.jsonl", encoding="utf-8") as handle:
+            index.passages = [Passage.from_dict(json.loads(line)) for line in handle]
+        index.documents = {
+            e["id"]: DocumentEntry(**e) for e in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        }
+        index.keys = np.load(folder / "keys.npy")
+        index._row_of_key = {int(key): row for row, key in enumerate(index.keys)}
+        index.fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in FIELDS}
+        index.next_key = manifest.next_key
+        if manifest.embedder is not None:
+            index.vectors = FaissVectorIndex.load(folder, manifest.dimension, manifest.vector_index)
+        index.dense_enabled = dense_enabled and embedder is not None
+        if any(field.rows != len(index.passages) for field in index.fields.values()):
+            raise IndexMismatchError(f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full")
+        return index

@@ -1,0 +1,1 @@
+"""Ingestion: files in the corpus folder → ``Document`` records → ``Passage`` records."""

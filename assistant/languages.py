@@ -1,0 +1,82 @@
+"""Telling Korean, Traditional and Simplified Chinese apart, and converting between the Chinese scripts."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from .records import Language
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):  # type: ignore[no-untyped-def]
+    import opencc
+
+    with _lock:
+        return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified (characters only; Hangul and Latin pass through)."""
+    return _converter("t2s").convert(text) if _HAN.search(text) else text
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional."""
+    return _converter("s2t").convert(text) if _HAN.search(text) else text
+
+
+def normalize(text: str) -> str:
+    """The form keyword matching works on: NFKC, lower case, Chinese folded to Simplified."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+def chinese_script(text: str, default: Language = Language.SIMPLIFIED) -> Language:
+    """Traditional or Simplified, by which characters OpenCC changes; ``default`` when none tell them apart."""
+    han = "".join(_HAN_RUN.findall(text))
+    if not han:
+        return Language.OTHER
+    simplified = to_simplified(han)
+    traditional = to_traditional(han)
+    traditional_only = sum(a != b for a, b in zip(han, simplified, strict=False))
+    simplified_only = sum(a != b for a, b in zip(han, traditional, strict=False))
+    if traditional_only == simplified_only:
+        return default
+    return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED
+
+
+def detect_language(text: str, default_chinese: Language = Language.SIMPLIFIED) -> Language:
+    """The main language of a text: Korean if Hangul outnumbers Han characters, else the Chinese script."""
+    hangul = len(_HANGUL.findall(text))
+    han = len(_HAN.findall(text))
+    if hangul == 0 and han == 0:
+        return Language.OTHER
+    if hangul >= han:
+        return Language.KOREAN
+    return chinese_script(text, default_chinese)
+
+
+def han_runs(text: str) -> Iterator[tuple[bool, int, int]]:
+    """Split text into alternating (is_han, start, end) runs, so each run can go to its own analyser."""
+    position = 0
+    for match in _HAN_RUN.finditer(text):
+        if match.start() > position:
+            yield False, position, match.start()
+        yield True, match.start(), match.end()
+        position = match.end()
+    if position < len(text):
+        yield False, position, len(text)
+
+
+def has_hangul(text: str) -> bool:
+    """Whether the text holds any Hangul."""
+    return _HANGUL.search(text) is not None

@@ -1,0 +1,1 @@
+"""Hybrid retrieval: keyword and dense results fused into ranked, cut, cited hits."""

@@ -1,0 +1,69 @@
+"""The one settings object: defaults, then ``ASSISTANT_*`` environment variables (``__`` for nesting).
+
+Load it explicitly with ``Settings()``; nothing reads the environment at import time.
+Example: ``ASSISTANT_RETRIEVAL__TOP_K=8`` or ``ASSISTANT_EMBEDDER__NAME=sentence-transformers``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ChunkingSettings(BaseModel):
+    """How documents are cut into passages."""
+
+    size: int = Field(360, ge=50, le=4000, description="Target passage length in characters.")
+    overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated in the next passage.")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> ChunkingSettings:
+        if self.overlap >= self.size:
+            raise ValueError(f"chunking.overlap ({self.overlap}) must be smaller than chunking.size ({self.size})")
+        return self
+
+
+class EmbedderSettings(BaseModel):
+    """Which dense embedder to use."""
+
+    name: str = Field("hashing", description="'hashing' (offline, no model), 'sentence-transformers' or 'none'.")
+    model: str = Field(
+        "intfloat/multilingual-e5-small",
+        description="sentence-transformers model name or local path (used when name='sentence-transformers').",
+    )
+    dimension: int = Field(256, ge=16, le=8192, description="Vector size of the hashing embedder.")
+    batch_size: int = Field(32, ge=1)
+    device: str = "cpu"
+
+
+class RetrievalSettings(BaseModel):
+    """How keyword and dense results are fused and cut."""
+
+    top_k: int = Field(5, ge=1, le=200)
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    keyword_weight: float = Field(0.8, ge=0.0)
+    dense_weight: float = Field(0.2, ge=0.0)
+    rrf_k: int = Field(60, ge=1)
+    candidates: int = Field(50, ge=1, description="How many results each side contributes before fusion.")
+    per_document: int | None = Field(None, ge=1, description="At most this many passages per document.")
+    min_score: float = Field(0.05, ge=0.0, description="Hits under this fused score count as 'nothing relevant'.")
+    vector_index: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_above: int = Field(100_000, ge=1, description="'auto' switches from exact search to HNSW above this.")
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be told, in one place."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    log_level: str = "INFO"
+    chunking: ChunkingSettings = ChunkingSettings()
+    embedder: EmbedderSettings = EmbedderSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()

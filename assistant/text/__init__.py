@@ -1,0 +1,1 @@
+"""Text analysis: tokenizers for the keyword index and sentence splitting."""
