@@ -16,8 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ChunkingSettings(BaseModel):
     """How documents are cut into passages."""
 
-    size: int = Field(360, ge=50, le=4000, description="Target passage length in characters.")
-    overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated in the next passage.")
+    size: int = Field(200, ge=50, le=4000, description="Target passage length in characters.")
+    overlap: int = Field(50, ge=0, description="Characters of trailing sentences repeated in the next passage.")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> ChunkingSettings:
@@ -44,8 +44,15 @@ class RetrievalSettings(BaseModel):
 
     top_k: int = Field(5, ge=1, le=200)
     fusion: Literal["weighted", "rrf"] = "weighted"
-    keyword_weight: float = Field(0.8, ge=0.0)
-    dense_weight: float = Field(0.2, ge=0.0)
+    keyword_weight: float = Field(0.9, ge=0.0)
+    dense_weight: float = Field(0.1, ge=0.0)
+    field_weights: dict[str, float] = Field(
+        default_factory=lambda: {"morphemes": 1.0, "bigrams": 1.0, "characters": 0.3},
+        description="Keyword fields (tokenizer names) and their weights; the names are fixed when an index is built.",
+    )
+    document_weight: float = Field(
+        1.0, ge=0.0, description="How much a passage's score follows its whole document's keyword match."
+    )
     rrf_k: int = Field(60, ge=1)
     candidates: int = Field(50, ge=1, description="How many results each side contributes before fusion.")
     per_document: int | None = Field(None, ge=1, description="At most this many passages per document.")

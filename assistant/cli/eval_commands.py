@@ -41,10 +41,10 @@ def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     rows = [(name, values) for name, values in result["per_file"].items()] + [("overall", result)]
-    header = f"{'':<22}" + "".join(f"{m:>12}" for m in _METRICS)
+    header = f"{'':<22}" + "".join(f"{m:>14}" for m in _METRICS)
     click.echo(header)
     for name, values in rows:
-        click.echo(f"{name[:22]:<22}" + "".join(f"{values[m]:>12}" for m in _METRICS))
+        click.echo(f"{name[:22]:<22}" + "".join(f"{values[m]:>14}" for m in _METRICS))
     click.echo(
         f"\nindex: {result['passages']} passages from {result['documents']} paragraphs in "
         f"{result['index_seconds']}s ({result['passages_per_second']} passages/s); "

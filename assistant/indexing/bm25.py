@@ -98,6 +98,15 @@ class BM25Field:
         field._reweight()
         return field
 
+    @classmethod
+    def from_counts(cls, counts: sp.spmatrix, like: BM25Field) -> BM25Field:
+        """A field over other rows (e.g. per-document sums) sharing ``like``'s vocabulary."""
+        field = cls(like.k1, like.b)
+        field.terms, field.vocabulary = like.terms, like.vocabulary
+        field.counts = sp.csr_matrix(counts, dtype=np.float32)
+        field._reweight()
+        return field
+
     def _term_id(self, term: str) -> int:
         column = self.vocabulary.get(term)
         if column is None:

@@ -24,16 +24,14 @@ from ..errors import IndexMismatchError
 from ..ingest.chunking import chunk_documents
 from ..records import Document, Passage
 from ..settings import Settings
-from ..text.tokenizers import TOKENIZERS, Tokenizer
-from .bm25 import BM25Field
 from .faiss_index import FaissVectorIndex
+from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
 from .storage import current_generation, new_generation
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("morphemes", "bigrams")
 Progress = Callable[[int], None]
 
 
@@ -61,8 +59,8 @@ class SearchIndex:
     def __init__(self, settings: Settings, embedder: Embedder | None, vectors: VectorIndex | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.tokenizers: dict[str, Tokenizer] = {name: TOKENIZERS.create(name) for name in FIELDS}
-        self.fields: dict[str, BM25Field] = {name: BM25Field() for name in FIELDS}
+        self.field_names = sorted(settings.retrieval.field_weights)
+        self.keyword = KeywordIndex(self.field_names)
         self.passages: list[Passage] = []
         self.keys = np.zeros(0, dtype=np.int64)
         self.documents: dict[str, DocumentEntry] = {}
@@ -103,8 +101,7 @@ class SearchIndex:
         keep = np.fromiter((p.document_id not in doomed for p in self.passages), dtype=bool, count=len(self.passages))
         if self.vectors is not None:
             self.vectors.remove(self.keys[~keep])
-        for field in self.fields.values():
-            field.remove(keep)
+        self.keyword.remove(keep)
         self.passages = [p for p, k in zip(self.passages, keep, strict=True) if k]
         self.keys = self.keys[keep]
         self._row_of_key = {int(key): row for row, key in enumerate(self.keys)}
@@ -115,9 +112,7 @@ class SearchIndex:
     def _append(self, passages: list[Passage]) -> None:
         if not passages:
             return
-        texts = [keyword_text(p) for p in passages]
-        for name, field in self.fields.items():
-            field.add(self.tokenizers[name].tokenize(texts))
+        self.keyword.add([keyword_text(p) for p in passages], [p.document_id for p in passages])
         keys = np.arange(self.next_key, self.next_key + len(passages), dtype=np.int64)
         self.next_key += len(passages)
         if self.embedder is not None:
@@ -138,11 +133,9 @@ class SearchIndex:
     # --- searching ---------------------------------------------------------------------------------
 
     def keyword_scores(self, query: str) -> np.ndarray:
-        """Normalised keyword score of every passage (mean over the fields)."""
-        total = np.zeros(len(self.passages), dtype=np.float32)
-        for name, field in self.fields.items():
-            total += field.scores(self.tokenizers[name].tokenize([query])[0])
-        return total / len(self.fields)
+        """Keyword score of every passage in [0, 1), weighted as the retrieval settings say."""
+        retrieval = self.settings.retrieval
+        return self.keyword.scores(query, retrieval.field_weights, retrieval.document_weight)
 
     def dense_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query vector, cosine scores, passage rows) of the k nearest passages."""
@@ -164,7 +157,7 @@ class SearchIndex:
         """The settings an index must have been built with to be searched with these ones."""
         return {
             "chunking": self.settings.chunking.model_dump(),
-            "tokenizers": {name: name for name in FIELDS},
+            "tokenizers": {name: name for name in self.field_names},
             "embedder": self.embedder.id if self.embedder else None,
             "dimension": self.embedder.dimension if self.embedder else 0,
         }
@@ -175,7 +168,7 @@ class SearchIndex:
         return Manifest(
             format_version=FORMAT_VERSION,
             chunking=self.settings.chunking.model_dump(),
-            tokenizers={name: tokenizer.describe() for name, tokenizer in self.tokenizers.items()},
+            tokenizers=self.keyword.describe(),
             embedder=self.embedder.id if self.embedder else None,
             dimension=self.embedder.dimension if self.embedder else 0,
             vector_index=self.vectors.kind if self.vectors is not None else "none",
@@ -198,8 +191,7 @@ class SearchIndex:
             entries = [entry.__dict__ for entry in self.documents.values()]
             (folder / "documents.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
             np.save(folder / "keys.npy", self.keys)
-            for name, field in self.fields.items():
-                field.save(folder, f"keyword.{name}")
+            self.keyword.save(folder)
             if self.vectors is not None:
                 self.vectors.save(folder)
         return root / folder.name.removeprefix(".building-")
@@ -227,11 +219,11 @@ class SearchIndex:
         }
         index.keys = np.load(folder / "keys.npy")
         index._row_of_key = {int(key): row for row, key in enumerate(index.keys)}
-        index.fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in FIELDS}
+        index.keyword = KeywordIndex.load(folder, index.field_names)
         index.next_key = manifest.next_key
         if manifest.embedder is not None:
             index.vectors = FaissVectorIndex.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = dense_enabled and embedder is not None
-        if any(field.rows != len(index.passages) for field in index.fields.values()):
+        if index.keyword.rows != len(index.passages):
             raise IndexMismatchError(f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full")
         return index

@@ -32,5 +32,6 @@ TOKENIZERS: Registry[Tokenizer] = Registry(
     {
         "morphemes": "assistant.text.morphemes:MorphemeTokenizer",
         "bigrams": "assistant.text.bigrams:BigramTokenizer",
+        "characters": "assistant.text.characters:CharacterTokenizer",
     },
 )

@@ -1,0 +1,106 @@
+"""The keyword side: one BM25 field per tokenizer over passages, and the same fields summed per document.
+
+A passage's score mixes its own match with its document's match (``document_weight``): a question
+usually paraphrases one sentence (the passage view) of a document about the right subject (the
+document view). Document rows are sums of their passages' term counts, so they cost no extra
+tokenisation and follow every update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..text.tokenizers import TOKENIZERS, Tokenizer
+from .bm25 import BM25Field
+
+
+class KeywordIndex:
+    """Weighted BM25 fields with a document-level prior; rows follow the passage order."""
+
+    def __init__(self, field_names: Sequence[str]) -> None:
+        self.tokenizers: dict[str, Tokenizer] = {name: TOKENIZERS.create(name) for name in field_names}
+        self.passage_fields = {name: BM25Field() for name in field_names}
+        self.document_fields = {name: BM25Field() for name in field_names}
+        self.document_ids: list[str] = []
+        self.document_of_row = np.zeros(0, dtype=np.int64)
+
+    @property
+    def rows(self) -> int:
+        """Number of passages."""
+        return len(self.document_of_row)
+
+    def add(self, texts: Sequence[str], document_ids: Sequence[str]) -> None:
+        """Append passages (tokenised here, once per field)."""
+        for name, field in self.passage_fields.items():
+            field.add(self.tokenizers[name].tokenize(texts))
+        slot = {doc: i for i, doc in enumerate(self.document_ids)}
+        for doc in document_ids:
+            if doc not in slot:
+                slot[doc] = len(self.document_ids)
+                self.document_ids.append(doc)
+        rows = np.fromiter((slot[d] for d in document_ids), dtype=np.int64, count=len(document_ids))
+        self.document_of_row = np.concatenate([self.document_of_row, rows])
+        self._sum_documents()
+
+    def remove(self, keep: np.ndarray) -> None:
+        """Keep only the passages where the mask is true."""
+        for field in self.passage_fields.values():
+            field.remove(keep)
+        kept = self.document_of_row[keep]
+        live, self.document_of_row = np.unique(kept, return_inverse=True)
+        self.document_of_row = self.document_of_row.astype(np.int64)
+        # keep first-appearance order of the surviving documents
+        self.document_ids = [self.document_ids[i] for i in live]
+        self._sum_documents()
+
+    def scores(self, query: str, weights: Mapping[str, float], document_weight: float) -> np.ndarray:
+        """Score of every passage in [0, 1): weighted field scores, mixed with the document's."""
+        total = np.zeros(self.rows, dtype=np.float32)
+        if not self.rows:
+            return total
+        weight_sum = 0.0
+        for name, field in self.passage_fields.items():
+            weight = weights.get(name, 0.0)
+            if weight <= 0:
+                continue
+            terms = self.tokenizers[name].tokenize([query])[0]
+            total += weight * field.scores(terms)
+            if document_weight > 0:
+                total += weight * document_weight * self.document_fields[name].scores(terms)[self.document_of_row]
+            weight_sum += weight
+        return total / np.float32(max(weight_sum * (1 + document_weight), 1e-9))
+
+    def describe(self) -> dict[str, dict[str, str]]:
+        """Tokenizer descriptions per field (for the manifest)."""
+        return {name: tokenizer.describe() for name, tokenizer in self.tokenizers.items()}
+
+    def save(self, folder: Path) -> None:
+        """Write passage fields and the document mapping (document fields are derived on load)."""
+        for name, field in self.passage_fields.items():
+            field.save(folder, f"keyword.{name}")
+        np.save(folder / "keyword.document_of_row.npy", self.document_of_row)
+        (folder / "keyword.documents.json").write_text(json.dumps(self.document_ids, ensure_ascii=False), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, field_names: Sequence[str]) -> KeywordIndex:
+        """Read what ``save`` wrote."""
+        index = cls(field_names)
+        index.passage_fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in field_names}
+        index.document_of_row = np.load(folder / "keyword.document_of_row.npy")
+        index.document_ids = json.loads((folder / "keyword.documents.json").read_text("utf-8"))
+        index._sum_documents()
+        return index
+
+    def _sum_documents(self) -> None:
+        rows = self.rows
+        membership = sp.csr_matrix(
+            (np.ones(rows, dtype=np.float32), (self.document_of_row, np.arange(rows))),
+            shape=(len(self.document_ids), rows),
+        )
+        for name, field in self.passage_fields.items():
+            self.document_fields[name] = BM25Field.from_counts(membership @ field.counts, field)

@@ -1,0 +1,46 @@
+"""BM25 over scipy.sparse: scoring order, normalisation, and updates equal to a rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.indexing.bm25 import BM25Field
+
+DOCS = [["서울", "메타버스", "계획"], ["메타버스", "산업", "산업", "진흥"], ["경제", "전략"], ["서울", "관광"]]
+
+
+def test_scores_rank_matching_rows_and_stay_below_one() -> None:
+    field = BM25Field()
+    field.add(DOCS)
+    scores = field.scores(["산업", "진흥"])
+    assert int(np.argmax(scores)) == 1
+    assert 0 < scores.max() < 1 and scores[2] == 0
+    assert field.scores(["없는말"]).max() == 0
+    assert field.scores([]).shape == (4,)
+
+
+def test_unknown_query_terms_lower_the_normalised_score() -> None:
+    field = BM25Field()
+    field.add(DOCS)
+    assert field.scores(["관광", "없는말"])[3] < field.scores(["관광"])[3]
+
+
+def test_add_and_remove_equal_a_fresh_build() -> None:
+    incremental = BM25Field()
+    incremental.add(DOCS[:2])
+    incremental.add(DOCS[2:] + [["임시", "문서"]])
+    incremental.remove(np.array([True, True, True, True, False]))
+    fresh = BM25Field()
+    fresh.add(DOCS)
+    for query in (["서울"], ["메타버스", "산업"], ["관광", "경제"]):
+        np.testing.assert_allclose(incremental.scores(query), fresh.scores(query), rtol=1e-6)
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    field = BM25Field()
+    field.add(DOCS)
+    field.save(tmp_path, "words")
+    loaded = BM25Field.load(tmp_path, "words")
+    np.testing.assert_allclose(loaded.scores(["서울", "관광"]), field.scores(["서울", "관광"]))

@@ -1,0 +1,150 @@
+"""The index as a whole: save/load, settings checks, incremental updates, atomic swaps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.errors import IndexMismatchError, IndexNotFoundError, IngestError
+from assistant.indexing import search_index
+from assistant.indexing.builder import add_files, build_index, open_index, remove_documents
+from assistant.indexing.manifest import FORMAT_VERSION, Manifest
+from assistant.indexing.storage import current_generation
+from assistant.retrieval.retriever import Retriever
+from assistant.settings import Settings
+from tests.conftest import CORPUS
+
+
+def copy_corpus(tmp_path: Path, names: list[str] | None = None) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in sorted(CORPUS.iterdir()):
+        if names is None or path.stem in names:
+            (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_manifest_describes_the_index(demo_index_dir: Path) -> None:
+    manifest = Manifest.read(current_generation(demo_index_dir))
+    assert manifest.format_version == FORMAT_VERSION
+    assert manifest.documents >= 30 and manifest.passages > manifest.documents
+    assert set(manifest.languages) == {"ko", "zh-Hant", "zh-Hans"}
+    assert manifest.embedder and manifest.embedder.startswith("hashing") and manifest.dimension == 256
+    assert {"kiwipiepy", "jieba", "opencc"} <= set(manifest.tokenizers["morphemes"])
+    assert len(manifest.corpus_checksum) == 64 and manifest.vector_index == "flat"
+
+
+def test_loading_with_other_settings_fails_clearly(demo_index_dir: Path) -> None:
+    other = Settings(index_dir=demo_index_dir, chunking={"size": 500, "overlap": 50})
+    with pytest.raises(IndexMismatchError, match="chunking") as error:
+        open_index(other)
+    assert "assistant index build --full" in str(error.value)
+    with pytest.raises(IndexMismatchError, match="embedder"):
+        open_index(Settings(index_dir=demo_index_dir, embedder={"dimension": 128}))
+
+
+def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="assistant index build"):
+        open_index(Settings(index_dir=tmp_path / "nothing"))
+
+
+def test_a_newer_format_is_refused(tmp_path: Path, settings: Settings) -> None:
+    build_index(settings, corpus_dir=copy_corpus(tmp_path, ["ko-xr-defense"]))
+    manifest_file = current_generation(settings.index_dir) / "manifest.json"
+    data = json.loads(manifest_file.read_text())
+    manifest_file.write_text(json.dumps({**data, "format_version": FORMAT_VERSION + 1}))
+    with pytest.raises(IndexMismatchError, match="format version"):
+        open_index(settings)
+
+
+def test_incremental_updates_match_a_full_rebuild(tmp_path: Path, settings: Settings) -> None:
+    corpus = copy_corpus(tmp_path)
+    first = build_index(settings, corpus_dir=corpus)
+    assert first.mode == "full"
+    (corpus / "ko-xr-defense.md").unlink()
+    changed = corpus / "zh-hans-seoul-tourism.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n首尔还计划举办虚拟灯笼节。\n", encoding="utf-8")
+    (corpus / "new-note.txt").write_text("새 문서\n서울시는 가상 보신각 타종 행사를 연다.", encoding="utf-8")
+    report = build_index(settings, corpus_dir=corpus)
+    assert (report.mode, report.added, report.updated, report.removed) == (
+        "incremental", ["new-note"], ["zh-hans-seoul-tourism"], ["ko-xr-defense"]
+    )
+    assert report.documents == first.documents
+    incremental = Retriever(open_index(settings), settings.retrieval)
+    full_settings = settings.model_copy(update={"index_dir": tmp_path / "full"})
+    build_index(full_settings, corpus_dir=corpus)
+    full = Retriever(open_index(full_settings), settings.retrieval)
+    for query in ("虚拟灯笼节", "가상 보신각 타종", "國防 虛擬訓練", "메타버스 서울 7대 분야"):
+        a = [(h.passage.id, round(h.score, 5)) for h in incremental.search(query)]
+        b = [(h.passage.id, round(h.score, 5)) for h in full.search(query)]
+        assert a == b, query
+    assert not any(h.passage.document_id == "ko-xr-defense" for h in incremental.search("육군 사관학교 62억 원"))
+
+
+def test_an_update_tokenises_only_the_changed_document(tmp_path: Path, settings: Settings, monkeypatch) -> None:
+    corpus = copy_corpus(tmp_path)
+    build_index(settings, corpus_dir=corpus)
+    seen: list[str] = []
+    original = search_index.SearchIndex._append
+
+    def spy(self, passages):  # type: ignore[no-untyped-def]
+        seen.extend(p.document_id for p in passages)
+        return original(self, passages)
+
+    monkeypatch.setattr(search_index.SearchIndex, "_append", spy)
+    note = tmp_path / "extra.md"
+    note.write_text("---\ntitle: 추가\n---\n\n## 요약\n\n서울시는 메타버스 120 센터를 연다.", encoding="utf-8")
+    report = add_files(settings, [note])
+    assert report.added == ["extra"] and set(seen) == {"extra"}
+    hits = open_index(settings)
+    assert "extra" in hits.documents
+    remove_documents(settings, ["extra"])
+    assert "extra" not in open_index(settings).documents
+    with pytest.raises(IngestError, match="No document with id 'nope'"):
+        remove_documents(settings, ["nope"])
+
+
+def test_a_crash_while_building_leaves_the_previous_index_serving(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = copy_corpus(tmp_path, ["ko-xr-defense", "zh-hant-xr-medical"])
+    build_index(settings, corpus_dir=corpus)
+    before = current_generation(settings.index_dir)
+    (corpus / "zh-hans-seoul-tourism.md").write_bytes((CORPUS / "zh-hans-seoul-tourism.md").read_bytes())
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_index.KeywordIndex, "save", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_index(settings, corpus_dir=corpus)
+    assert current_generation(settings.index_dir) == before
+    assert not list(settings.index_dir.glob(".building-*"))
+    index = open_index(settings)
+    assert set(index.documents) == {"ko-xr-defense", "zh-hant-xr-medical"}
+
+
+def test_an_empty_corpus_is_an_error_and_keeps_the_index(tmp_path: Path, settings: Settings) -> None:
+    build_index(settings, corpus_dir=copy_corpus(tmp_path, ["ko-xr-defense"]))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "blank.md").write_text("", encoding="utf-8")
+    with pytest.raises(IngestError, match="No documents could be read"):
+        build_index(settings, corpus_dir=empty)
+    assert set(open_index(settings).documents) == {"ko-xr-defense"}
+    with pytest.raises(IngestError, match="does not exist"):
+        build_index(settings, corpus_dir=tmp_path / "missing")
+
+
+def test_keys_rows_and_vectors_stay_aligned_after_updates(demo_index_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "copy")
+    build_index(settings, corpus_dir=copy_corpus(tmp_path))
+    remove_documents(settings, ["zh-hant-xr-medical", "ko-basic-plan-overview"])
+    index = open_index(settings)
+    assert index.embedder is not None and index.vectors is not None
+    stored = index.vectors.fetch(index.keys)
+    fresh = index.embedder.embed_passages([p.text for p in index.passages])
+    np.testing.assert_allclose(stored, fresh, atol=1e-5)

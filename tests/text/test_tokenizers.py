@@ -1,0 +1,35 @@
+"""Keyword terms: Korean morphemes, Chinese words across scripts, bigrams."""
+
+from __future__ import annotations
+
+from assistant.text.bigrams import BigramTokenizer
+from assistant.text.morphemes import MorphemeTokenizer
+
+
+def test_korean_gives_content_morphemes_without_particles() -> None:
+    [terms] = MorphemeTokenizer().tokenize(["정부가 메타버스 산업을 활성화하기 위한 계획을 세웠다"])
+    assert {"정부", "메타버스", "산업", "계획"} <= set(terms)
+    assert not {"가", "을", "를", "다"} & set(terms)
+
+
+def test_traditional_and_simplified_meet_on_the_same_terms() -> None:
+    tokenizer = MorphemeTokenizer()
+    traditional, simplified = tokenizer.tokenize(["虛擬融合經濟發展戰略", "虚拟融合经济发展战略"])
+    assert traditional == simplified and "经济" in traditional
+    assert BigramTokenizer().tokenize(["首爾觀光"]) == BigramTokenizer().tokenize(["首尔观光"])
+
+
+def test_mixed_scripts_go_to_their_own_analysers() -> None:
+    [terms] = MorphemeTokenizer().tokenize(["科學技術資訊通訊部(MSIT)와 서울시가 XR 전략을 發表"])
+    assert "msit" in terms and "xr" in terms and "서울시" in terms or "서울" in terms
+    assert "发表" in terms
+
+
+def test_batches_equal_single_calls() -> None:
+    tokenizer = MorphemeTokenizer()
+    texts = ["메타버스 서울", "元宇宙首爾", "가상융합 經濟", ""]
+    assert tokenizer.tokenize(texts) == [tokenizer.tokenize([t])[0] for t in texts]
+
+
+def test_bigrams_keep_latin_words_whole() -> None:
+    assert BigramTokenizer().tokenize(["XR技術 2025年"]) == [["xr", "技术", "2025", "年"]]
