@@ -56,7 +56,9 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1)
     candidates: int = Field(50, ge=1, description="How many results each side contributes before fusion.")
     per_document: int | None = Field(None, ge=1, description="At most this many passages per document.")
-    min_score: float = Field(0.05, ge=0.0, description="Hits under this fused score count as 'nothing relevant'.")
+    min_score: float = Field(
+        0.1, ge=0.0, description="Hits whose weighted relevance is under this count as 'nothing relevant'."
+    )
     vector_index: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_above: int = Field(100_000, ge=1, description="'auto' switches from exact search to HNSW above this.")
 

@@ -57,7 +57,8 @@ class SentenceTransformerEmbedder:
         self.query_prefix = default_query if query_prefix is None else query_prefix
         self.passage_prefix = default_passage if passage_prefix is None else passage_prefix
         self.batch_size = batch_size
-        dimension = self._model.get_sentence_embedding_dimension()
+        measure = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = measure()
         if not dimension:
             dimension = int(self._model.encode(["x"]).shape[1])
         self.dimension = int(dimension)

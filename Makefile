@@ -1,0 +1,39 @@
+# The README's commands. `make run` sets up .venv and serves the demo corpus (for now: builds the
+# demo index and runs a search); `make test` sets up .venv and runs the tests (what .ci/run calls).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# torch 2.13.0: a local CPU wheel on the project's machines; on others pip takes the PyPI build.
+# Set TORCH_SPEC or PIP_EXTRA_INDEX_URL for a CPU-only build elsewhere.
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: setup run test lint bench clean
+
+$(BIN)/assistant: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import assistant, faiss, kiwipiepy, jieba, opencc, sentence_transformers" 
+	touch $(BIN)/assistant
+
+setup: $(BIN)/assistant
+
+run: setup
+	$(BIN)/assistant index build --corpus corpus --index index
+	$(BIN)/assistant search "가상융합산업 진흥 기본계획에서 융합하려는 기술은?" --index index -k 3
+	$(BIN)/assistant search "首爾市的元宇宙規劃包含哪些領域？" --index index -k 3
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check assistant tests eval
+	$(BIN)/ruff format --check assistant tests eval
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python eval/benchmark_retrieval.py
+
+clean:
+	rm -rf $(VENV) *.egg-info index/gen-* index/CURRENT
