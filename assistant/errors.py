@@ -38,9 +38,7 @@ class MissingDependencyError(ConfigurationError):
     code = "missing_dependency"
 
     def __init__(self, package: str, extra: str, purpose: str) -> None:
-        super().__init__(
-            f"{purpose} needs the '{package}' package. Install it with: pip install 'assistant[{extra}]'"
-        )
+        super().__init__(f"{purpose} needs the '{package}' package. Install it with: pip install 'assistant[{extra}]'")
         self.package = package
         self.extra = extra
 
@@ -58,7 +56,7 @@ class DocumentError(IngestError):
     code = "bad_document"
 
 
-class IndexError_(AssistantError):  # noqa: N801 - the builtin IndexError means something else
+class IndexError_(AssistantError):
     """An index folder that cannot be used."""
 
     status_code = 503

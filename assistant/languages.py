@@ -7,6 +7,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from .records import Language
 
@@ -18,7 +19,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=2)
-def _converter(config: str):  # type: ignore[no-untyped-def]
+def _converter(config: str) -> Any:
     import opencc
 
     with _lock:

@@ -66,9 +66,7 @@ class RetrievalSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything the assistant can be told, in one place."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=None, extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=None, extra="ignore")
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")

@@ -12,10 +12,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from assistant.embedding.base import create_embedder  # noqa: E402
-from assistant.indexing.builder import build_index, open_index  # noqa: E402
-from assistant.indexing.search_index import SearchIndex  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.embedding.base import create_embedder
+from assistant.indexing.builder import build_index, open_index
+from assistant.indexing.search_index import SearchIndex
+from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

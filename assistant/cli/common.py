@@ -54,7 +54,9 @@ def stderr_console() -> Any:
 
 
 @contextmanager
-def progress_bar(description: str, enabled: bool = True) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+def progress_bar(
+    description: str, enabled: bool = True
+) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
     """(set_total, advance) callbacks driving a rich progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -9,7 +9,16 @@ import click
 
 from .common import handle_errors, json_option, load_settings, progress_bar
 
-_METRICS = ("recall@1", "recall@5", "recall@20", "mrr@10", "ndcg@10", "query_p50_ms", "query_p95_ms", "questions")
+_METRICS = (
+    "recall@1",
+    "recall@5",
+    "recall@20",
+    "mrr@10",
+    "ndcg@10",
+    "query_p50_ms",
+    "query_p95_ms",
+    "questions",
+)
 
 
 @click.group("eval")

@@ -83,7 +83,9 @@ def info(index_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps({"folder": str(folder), **asdict(manifest)}, ensure_ascii=False, indent=2))
         return
     click.echo(f"index:      {folder}")
-    click.echo(f"built:      {manifest.built_at} (assistant {manifest.package_version}, format {manifest.format_version})")
+    click.echo(
+        f"built:      {manifest.built_at} (assistant {manifest.package_version}, format {manifest.format_version})"
+    )
     click.echo(f"documents:  {manifest.documents}")
     click.echo(f"passages:   {manifest.passages}  {_languages(manifest.languages)}")
     click.echo(f"embedder:   {manifest.embedder} (dimension {manifest.dimension}, {manifest.vector_index})")

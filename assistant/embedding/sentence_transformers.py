@@ -48,7 +48,9 @@ class SentenceTransformerEmbedder:
         try:
             self._model: Any = SentenceTransformer(model, device=device, local_files_only=True)
         except (OSError, ValueError) as error:
-            fetch = f"python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('{model}')\""
+            fetch = (
+                f"python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('{model}')\""
+            )
             raise EmbedderUnavailableError(
                 f"The embedding model '{model}' is not available on this machine ({type(error).__name__}). "
                 f"Fetch it once on a connected machine with: {fetch}"

@@ -23,7 +23,13 @@ def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:
 
     mrr = sum(1 / r for r in ranks if r is not None and r <= 10) / count
     ndcg = sum(1 / math.log2(r + 1) for r in ranks if r is not None and r <= 10) / count
-    return {"recall@1": recall(1), "recall@5": recall(5), "recall@20": recall(20), "mrr@10": mrr, "ndcg@10": ndcg}
+    return {
+        "recall@1": recall(1),
+        "recall@5": recall(5),
+        "recall@20": recall(20),
+        "mrr@10": mrr,
+        "ndcg@10": ndcg,
+    }
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -126,4 +126,6 @@ class BM25Field:
         tf = counts.data
         norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / max(average, 1e-9))
         values = self._idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
-        self._weights = sp.csr_matrix((values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)).tocsc()
+        self._weights = sp.csr_matrix(
+            (values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)
+        ).tocsc()

@@ -122,7 +122,9 @@ def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir:
     index = open_index(settings, index_dir)
     unknown = [d for d in document_ids if d not in index.documents]
     if unknown:
-        raise IngestError(f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info")
+        raise IngestError(
+            f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
+        )
     index.remove_documents(document_ids)
     report = BuildReport(mode="incremental", removed=list(document_ids))
     report.folder = str(index.save(index_dir))

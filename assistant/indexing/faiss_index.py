@@ -136,4 +136,3 @@ class FaissVectorIndex:
             out_scores[row, : len(live)] = scores[row, live]
             out_keys[row, : len(live)] = keys[row, live]
         return out_scores, out_keys
-

@@ -204,8 +204,11 @@ class SearchIndex:
         index = cls(settings, embedder)
         expected = index.compatibility()
         dense_enabled = True
-        if embedder is not None and manifest.embedder != embedder.id and embedder.id.startswith("hashing") and (
-            settings.embedder.name not in ("hashing", "none")
+        if (
+            embedder is not None
+            and manifest.embedder != embedder.id
+            and embedder.id.startswith("hashing")
+            and (settings.embedder.name not in ("hashing", "none"))
         ):
             # The configured model is missing on this machine (already reported): serve keyword-only.
             log.warning("Index built with %s; serving keyword search only until it is available.", manifest.embedder)
@@ -225,5 +228,7 @@ class SearchIndex:
             index.vectors = FaissVectorIndex.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = dense_enabled and embedder is not None
         if index.keyword.rows != len(index.passages):
-            raise IndexMismatchError(f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full")
+            raise IndexMismatchError(
+                f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full"
+            )
         return index

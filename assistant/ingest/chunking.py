@@ -14,7 +14,6 @@ from ..settings import ChunkingSettings
 from ..text.sentences import Span, chinese_sentences, korean_sentences, latin_sentences
 
 
-
 def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -> list[list[Passage]]:
     """The passages of each document, in document order; Korean text goes to kiwi in one batch."""
     lines: list[tuple[int, int, int, int]] = []  # (document, section, start, end) of each non-empty line
@@ -27,7 +26,8 @@ def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -
                 position += len(line) + 1
     korean = [i for i, (d, _s, a, b) in enumerate(lines) if has_hangul(documents[d].text[a:b])]
     korean_spans = korean_sentences(
-        [documents[lines[i][0]].text[lines[i][2] : lines[i][3]] for i in korean], [lines[i][2] for i in korean]
+        [documents[lines[i][0]].text[lines[i][2] : lines[i][3]] for i in korean],
+        [lines[i][2] for i in korean],
     )
     spans_of_line: dict[int, list[Span]] = dict(zip(korean, korean_spans, strict=True))
     sentences: dict[tuple[int, int], list[Span]] = {}

@@ -81,7 +81,8 @@ def read_pdf(doc_id: str, data: bytes, path: str) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        info_title = str((reader.metadata or {}).get("/Title") or "")
+        metadata = reader.metadata
+        info_title = str(metadata.get("/Title") or "") if metadata else ""
     except (PdfReadError, ValueError, KeyError) as error:
         raise DocumentError(f"{path}: cannot read this PDF ({error}).") from error
     blocks: list[Block] = []

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
 from .blocks import Block, clean_line
 
-_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "img", "picture", "video", "audio", "form")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "img",
+    "picture",
+    "video",
+    "audio",
+    "form",
+)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = (
     "p", "div", "li", "ul", "ol", "table", "tr", "td", "th", "blockquote", "pre", "section", "article",
@@ -37,7 +50,7 @@ def parse_html(html: str) -> HtmlContent:
     title = clean_line(title_tag.get_text()) if title_tag else ""
     source = _meta_source(soup)
     date = _meta_date(soup)
-    for tag in soup.find_all(_DROP + ("head",)):
+    for tag in soup.find_all((*_DROP, "head")):
         tag.decompose()
     links = _source_links(soup)
     for heading in soup.find_all(_HEADINGS):
@@ -49,8 +62,8 @@ def parse_html(html: str) -> HtmlContent:
     blocks: list[Block] = []
     for raw in soup.get_text().split("\n"):
         if raw.startswith(_MARK):
-            _, level, text = raw.split(_MARK, 2)
-            blocks.append(Block(clean_line(text), int(level)))
+            _, depth, text = raw.split(_MARK, 2)
+            blocks.append(Block(clean_line(text), int(depth)))
         elif line := clean_line(raw):
             blocks.append(Block(line))
     return HtmlContent(blocks=blocks, title=title, source=source, date=date, links=links)
@@ -67,7 +80,12 @@ def _meta_source(soup: BeautifulSoup) -> str:
 
 
 def _meta_date(soup: BeautifulSoup) -> str:
-    for attrs in ({"property": "article:published_time"}, {"name": "date"}, {"itemprop": "datePublished"}):
+    candidates: list[dict[str, Any]] = [
+        {"property": "article:published_time"},
+        {"name": "date"},
+        {"itemprop": "datePublished"},
+    ]
+    for attrs in candidates:
         meta = soup.find("meta", attrs=attrs)
         if isinstance(meta, Tag) and meta.get("content"):
             return str(meta["content"])

@@ -34,7 +34,18 @@ def test_search_json_lists_hits_with_every_field(built: Path) -> None:
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert len(hits) == 3
-    keys = {"passage_id", "document_id", "title", "section", "source", "language", "text", "start", "end", "score"}
+    keys = {
+        "passage_id",
+        "document_id",
+        "title",
+        "section",
+        "source",
+        "language",
+        "text",
+        "start",
+        "end",
+        "score",
+    }
     assert all(set(hit) == keys for hit in hits)
     assert hits[0]["source"].startswith("https://") and hits[0]["score"] >= hits[-1]["score"]
 
@@ -85,7 +96,8 @@ def test_eval_squad_reports_the_metrics(tmp_path: Path) -> None:
         "version": "tiny",
         "data": [
             {"title": "서울", "paragraphs": [
-                {"context": "서울시는 2021년 11월 메타버스 서울 기본계획을 발표했다. 일곱 개 분야에서 스무 개 사업을 추진한다.",
+                {"context": "서울시는 2021년 11월 메타버스 서울 기본계획을 발표했다. "
+                            "일곱 개 분야에서 스무 개 사업을 추진한다.",
                  "qas": [{"id": "q1", "question": "메타버스 서울 기본계획은 언제 발표됐나?",
                           "answers": [{"text": "2021년 11월", "answer_start": 4}]}]},
                 {"context": "과학기술정보통신부는 2020년 12월 가상융합경제 발전전략을 내놓았다.",

@@ -8,7 +8,12 @@ import numpy as np
 
 from assistant.indexing.bm25 import BM25Field
 
-DOCS = [["서울", "메타버스", "계획"], ["메타버스", "산업", "산업", "진흥"], ["경제", "전략"], ["서울", "관광"]]
+DOCS = [
+    ["서울", "메타버스", "계획"],
+    ["메타버스", "산업", "산업", "진흥"],
+    ["경제", "전략"],
+    ["서울", "관광"],
+]
 
 
 def test_scores_rank_matching_rows_and_stay_below_one() -> None:
@@ -30,7 +35,7 @@ def test_unknown_query_terms_lower_the_normalised_score() -> None:
 def test_add_and_remove_equal_a_fresh_build() -> None:
     incremental = BM25Field()
     incremental.add(DOCS[:2])
-    incremental.add(DOCS[2:] + [["임시", "문서"]])
+    incremental.add([*DOCS[2:], ["임시", "문서"]])
     incremental.remove(np.array([True, True, True, True, False]))
     fresh = BM25Field()
     fresh.add(DOCS)

@@ -40,7 +40,7 @@ def test_add_search_remove_save_load(tmp_path: Path, kind: str) -> None:
 def test_asking_for_more_than_stored_pads_with_minus_one() -> None:
     index = FaissVectorIndex(16)
     index.add(np.array([1, 2]), unit_vectors(2))
-    scores, keys = index.search(unit_vectors(1, seed=3), 4)
+    _scores, keys = index.search(unit_vectors(1, seed=3), 4)
     assert keys.shape == (1, 4) and keys[0, 2:].tolist() == [-1, -1]
 
 

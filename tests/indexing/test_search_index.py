@@ -70,7 +70,10 @@ def test_incremental_updates_match_a_full_rebuild(tmp_path: Path, settings: Sett
     (corpus / "new-note.txt").write_text("새 문서\n서울시는 가상 보신각 타종 행사를 연다.", encoding="utf-8")
     report = build_index(settings, corpus_dir=corpus)
     assert (report.mode, report.added, report.updated, report.removed) == (
-        "incremental", ["new-note"], ["zh-hans-seoul-tourism"], ["ko-xr-defense"]
+        "incremental",
+        ["new-note"],
+        ["zh-hans-seoul-tourism"],
+        ["ko-xr-defense"],
     )
     assert report.documents == first.documents
     incremental = Retriever(open_index(settings), settings.retrieval)

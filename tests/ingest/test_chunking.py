@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from assistant.ingest.chunking import chunk_documents, pack
@@ -36,9 +37,9 @@ def test_passages_are_exact_spans_ending_on_sentence_boundaries() -> None:
 
 def test_overlap_repeats_trailing_sentences() -> None:
     passages = chunk_documents([make("d", CHINESE)], ChunkingSettings(size=60, overlap=25))[0]
-    assert any(b.start < a.end for a, b in zip(passages, passages[1:], strict=False))
+    assert any(b.start < a.end for a, b in itertools.pairwise(passages))
     no_overlap = chunk_documents([make("d", CHINESE)], ChunkingSettings(size=60, overlap=0))[0]
-    assert all(b.start >= a.end for a, b in zip(no_overlap, no_overlap[1:], strict=False))
+    assert all(b.start >= a.end for a, b in itertools.pairwise(no_overlap))
 
 
 def test_an_overlong_sentence_is_cut_to_size() -> None:
@@ -51,7 +52,7 @@ def test_pack_never_stalls() -> None:
     spans = [(i * 10, i * 10 + 9) for i in range(50)]
     chunks = pack(spans, size=25, overlap=20)
     assert chunks[0][0] == 0 and chunks[-1][1] == 499
-    assert all(b[0] > a[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(b[0] > a[0] for a, b in itertools.pairwise(chunks))
 
 
 def test_ids_are_stable_and_passages_keep_document_fields() -> None:
@@ -63,7 +64,13 @@ def test_ids_are_stable_and_passages_keep_document_fields() -> None:
 
 
 def test_language_per_passage() -> None:
-    text = "首爾市提出元宇宙基本規劃。\n首尔市提出元宇宙基本规划。\n서울시는 메타버스 기본계획을 발표했다.\nThe plan has seven areas."
+    lines = [
+        "首爾市提出元宇宙基本規劃。",
+        "首尔市提出元宇宙基本规划。",
+        "서울시는 메타버스 기본계획을 발표했다.",
+        "The plan has seven areas.",
+    ]
+    text = "\n".join(lines)
     doc = Document(id="mixed", title="T", text=text, sections=tuple(
         Section(f"s{i}", text.index(line), text.index(line) + len(line)) for i, line in enumerate(text.split("\n"))
     ))  # fmt: skip

@@ -72,7 +72,14 @@ def test_plain_text_reads_title_and_labelled_source(tmp_path: Path) -> None:
 
 def test_jsonl_reads_each_line_and_names_the_bad_one(tmp_path: Path) -> None:
     path = tmp_path / "faq.jsonl"
-    good = {"id": "q1", "title": "問題", "text": "首爾市規劃二十項子計畫。", "lang": "zh-Hant", "url": "https://e.org", "tag": "x"}
+    good = {
+        "id": "q1",
+        "title": "問題",
+        "text": "首爾市規劃二十項子計畫。",
+        "lang": "zh-Hant",
+        "url": "https://e.org",
+        "tag": "x",
+    }
     path.write_text(json.dumps(good, ensure_ascii=False) + "\n{not json\n" + json.dumps({"id": "q3"}) + "\n", "utf-8")
     items = list(read_file(path))
     doc = items[0]
@@ -119,7 +126,9 @@ def test_bad_files_give_a_clear_error_naming_the_file(tmp_path: Path, name: str,
 
 def test_legacy_encodings_are_detected(tmp_path: Path) -> None:
     korean = tmp_path / "euckr.txt"
-    korean.write_bytes("가상융합산업 진흥 기본계획\n정부가 메타버스 산업을 키우기 위한 계획을 세웠습니다.".encode("cp949"))
+    korean.write_bytes(
+        "가상융합산업 진흥 기본계획\n정부가 메타버스 산업을 키우기 위한 계획을 세웠습니다.".encode("cp949")
+    )
     doc = only_document(korean)
     assert doc.title == "가상융합산업 진흥 기본계획"
     chinese = tmp_path / "big5.txt"

@@ -21,7 +21,7 @@ def test_traditional_and_simplified_meet_on_the_same_terms() -> None:
 
 def test_mixed_scripts_go_to_their_own_analysers() -> None:
     [terms] = MorphemeTokenizer().tokenize(["科學技術資訊通訊部(MSIT)와 서울시가 XR 전략을 發表"])
-    assert "msit" in terms and "xr" in terms and "서울시" in terms or "서울" in terms
+    assert "msit" in terms and "xr" in terms and ("서울시" in terms or "서울" in terms)
     assert "发表" in terms
 
 

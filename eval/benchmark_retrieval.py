@@ -1,0 +1,119 @@
+"""Retrieval benchmark: the assistant's offline default against two baselines, side by side, in one run.
+
+    .venv/bin/python eval/benchmark_retrieval.py [--limit N] [--json FILE]
+
+One mixed index of KorQuAD 1.0 dev + DRCD dev + CMRC 2018 dev (from ../shared/datasets; never copied
+into the project). Baselines, scored on the same paragraphs and questions:
+  * bm25s over character bigrams (whitespace removed), the bm25s defaults;
+  * LangChain's default BM25 retriever, i.e. rank_bm25.BM25Okapi over ``text.split()`` (what
+    ``BM25Retriever.from_texts`` does with its default preprocessing), reproduced without LangChain.
+Needs the bench extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation.metrics import percentile, rank_of, retrieval_metrics  # noqa: E402
+from assistant.evaluation.squad import SquadSet, evaluate_squad, load_squad  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DATASETS = ROOT.parent / "shared" / "datasets"
+FILES = [
+    DATASETS / "korquad_v1" / "KorQuAD_v1.0_dev.json",
+    DATASETS / "drcd" / "DRCD_dev.json",
+    DATASETS / "cmrc2018" / "cmrc2018_dev.json",
+]
+TARGETS = {"KorQuAD_v1.0_dev": 0.93, "DRCD_dev": 0.96, "cmrc2018_dev": 0.965}
+
+
+def bigrams(text: str) -> list[str]:
+    compact = "".join(text.split())
+    return [compact[i : i + 2] for i in range(len(compact) - 1)] or [compact]
+
+
+def baseline(squad: SquadSet, name: str, limit: int | None) -> dict[str, dict[str, float]]:
+    """Rank paragraphs with a baseline retriever; metrics per file."""
+    texts = [d.text for d in squad.documents]
+    ids = [d.id for d in squad.documents]
+    questions = squad.questions[:limit] if limit else squad.questions
+    started = time.perf_counter()
+    if name == "bm25s-bigrams":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([bigrams(t) for t in texts], show_progress=False)
+
+        def rank(question: str) -> list[str]:
+            docs, _ = retriever.retrieve([bigrams(question)], k=20, show_progress=False)
+            return [ids[i] for i in docs[0]]
+    else:
+        from rank_bm25 import BM25Okapi
+
+        okapi = BM25Okapi([t.split() for t in texts])
+
+        def rank(question: str) -> list[str]:
+            scores = okapi.get_scores(question.split())
+            return [ids[i] for i in np.argsort(-scores, kind="stable")[:20]]
+
+    build = time.perf_counter() - started
+    ranks: dict[str, list[int | None]] = {}
+    latencies: list[float] = []
+    for question in questions:
+        begin = time.perf_counter()
+        ranking = rank(question.text)
+        latencies.append((time.perf_counter() - begin) * 1000)
+        ranks.setdefault(question.dataset, []).append(rank_of(question.gold, ranking))
+    result = {file: retrieval_metrics(r) for file, r in ranks.items()}
+    result["overall"] = {
+        **retrieval_metrics([r for rs in ranks.values() for r in rs]),
+        "query_p50_ms": percentile(latencies, 50),
+        "index_seconds": build,
+    }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N questions (for a quick look)")
+    parser.add_argument("--json", type=Path, default=None, help="also write all figures to this file")
+    args = parser.parse_args()
+    missing = [str(f) for f in FILES if not f.exists()]
+    if missing:
+        sys.exit(f"missing dataset files: {', '.join(missing)}")
+    squad = load_squad(FILES)
+    print(f"{len(squad.documents)} paragraphs, {len(squad.questions)} questions", flush=True)
+    ours = evaluate_squad(squad, Settings(), limit=args.limit)
+    results = {
+        "assistant (offline default)": {**ours["per_file"], "overall": ours},
+        "bm25s over char bigrams": baseline(squad, "bm25s-bigrams", args.limit),
+        "LangChain default BM25 (rank_bm25, whitespace)": baseline(squad, "rank_bm25-whitespace", args.limit),
+    }
+    print(f"\n{'':<48}{'KorQuAD r@1':>12}{'DRCD r@1':>10}{'CMRC r@1':>10}{'KorQuAD r@5':>12}{'DRCD r@5':>10}"
+          f"{'CMRC r@5':>10}{'p50 ms':>8}")  # fmt: skip
+    for name, result in results.items():
+        row = [result[f]["recall@1"] for f in TARGETS] + [result[f]["recall@5"] for f in TARGETS]
+        cells = "".join(f"{v:>10.3f}" if i % 3 else f"{v:>12.3f}" for i, v in enumerate(row))
+        print(f"{name:<48}{cells}{result['overall']['query_p50_ms']:>8.2f}")
+    print("targets (recall@1)".ljust(48) + "".join(f"{v:>12.3f}" if i == 0 else f"{v:>10.3f}"
+          for i, v in enumerate(TARGETS.values())) + "   recall@5 >= 0.990 each")  # fmt: skip
+    print(
+        f"\nassistant index: {ours['passages']} passages in {ours['index_seconds']}s "
+        f"({ours['passages_per_second']} passages/s, target >= 150); query p50 {ours['query_p50_ms']} ms "
+        f"(target <= 3), p95 {ours['query_p95_ms']} ms; peak memory {ours['peak_memory_mb']} MB"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
