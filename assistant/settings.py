@@ -59,6 +59,7 @@ class RetrievalSettings(BaseModel):
     min_score: float = Field(
         0.1, ge=0.0, description="Hits whose weighted relevance is under this count as 'nothing relevant'."
     )
+    vector_backend: str = Field("faiss", description="Vector index backend (a registry name or module:Class).")
     vector_index: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_above: int = Field(100_000, ge=1, description="'auto' switches from exact search to HNSW above this.")
 

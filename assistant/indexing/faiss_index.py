@@ -111,6 +111,11 @@ class FaissVectorIndex:
             loaded._deleted = {int(k) for k in np.load(tombstones)}
         return loaded
 
+    @classmethod
+    def create(cls, dimension: int, expected_count: int, layout: str, hnsw_above: int) -> FaissVectorIndex:
+        """An empty index, exact or HNSW by the expected size."""
+        return cls(dimension, cls.kind_for(expected_count, layout, hnsw_above))
+
     @staticmethod
     def kind_for(count: int, setting: str, hnsw_above: int) -> str:
         """Exact search up to ``hnsw_above`` vectors, HNSW beyond (unless the setting names one)."""

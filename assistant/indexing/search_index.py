@@ -24,11 +24,10 @@ from ..errors import IndexMismatchError
 from ..ingest.chunking import chunk_documents
 from ..records import Document, Passage
 from ..settings import Settings
-from .faiss_index import FaissVectorIndex
 from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
 from .storage import current_generation, new_generation
-from .vectors import VectorIndex
+from .vectors import VECTOR_INDEXES, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +126,8 @@ class SearchIndex:
 
     def _new_vector_index(self, dimension: int, expected: int) -> VectorIndex:
         retrieval = self.settings.retrieval
-        kind = FaissVectorIndex.kind_for(expected, retrieval.vector_index, retrieval.hnsw_above)
-        return FaissVectorIndex(dimension, kind)
+        backend = VECTOR_INDEXES.load(retrieval.vector_backend)
+        return backend.create(dimension, expected, retrieval.vector_index, retrieval.hnsw_above)
 
     # --- searching ---------------------------------------------------------------------------------
 
@@ -225,7 +224,8 @@ class SearchIndex:
         index.keyword = KeywordIndex.load(folder, index.field_names)
         index.next_key = manifest.next_key
         if manifest.embedder is not None:
-            index.vectors = FaissVectorIndex.load(folder, manifest.dimension, manifest.vector_index)
+            backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
+            index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = dense_enabled and embedder is not None
         if index.keyword.rows != len(index.passages):
             raise IndexMismatchError(

@@ -42,6 +42,16 @@ class VectorIndex(Protocol):
         """Persist into an index folder (a remote backend may store only its connection details)."""
         ...
 
+    @classmethod
+    def create(cls, dimension: int, expected_count: int, layout: str, hnsw_above: int) -> VectorIndex:
+        """An empty index for about ``expected_count`` vectors (``layout``: "auto", "flat" or "hnsw")."""
+        ...
+
+    @classmethod
+    def load(cls, folder: Path, dimension: int, kind: str) -> VectorIndex:
+        """Open what ``save`` wrote."""
+        ...
+
 
 VECTOR_INDEXES: Registry[VectorIndex] = Registry(
     "vector index", {"faiss": "assistant.indexing.faiss_index:FaissVectorIndex"}
