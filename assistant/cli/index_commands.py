@@ -122,7 +122,7 @@ def search(query: str, top_k: int | None, per_document: int | None, index_dir: P
         click.echo(f"    {p.document_id} {p.start}–{p.end} · {p.language.value} · score {hit.score:.3f}")
         if p.source:
             click.echo(f"    {p.source}")
-        snippet = p.text if len(p.text) <= 240 else p.text[:240] + "…"
+        snippet = (p.text if len(p.text) <= 240 else p.text[:240] + "…").replace("\n", "\n    ")
         click.echo(f"    {snippet}\n")
 
 
