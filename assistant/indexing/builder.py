@@ -19,12 +19,10 @@ from ..ingest.corpus import read_corpus, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
-from .search_index import SearchIndex
+from .search_index import Progress, SearchIndex
 from .storage import has_index
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int], None]
 
 
 @dataclass

@@ -146,10 +146,6 @@ class SearchIndex:
         rows = np.fromiter((self._row_of_key[int(key)] for key in keys[0][live]), dtype=np.int64)
         return vector[0], scores[0][live], rows
 
-    def row_of(self, key: int) -> int:
-        """Passage row of a vector key."""
-        return self._row_of_key[key]
-
     # --- describing, saving, loading ---------------------------------------------------------------
 
     def compatibility(self) -> dict[str, Any]:
