@@ -12,7 +12,15 @@ The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
     │   ├── IndexNotFoundError       no index has been built there yet
     │   └── IndexMismatchError       built with other settings than the ones in force
     ├── EmbedderUnavailableError  a configured embedding model is not available locally
-    └── InvalidQueryError         a question or search that cannot be answered as asked
+    ├── InvalidQueryError         a question or search that cannot be answered as asked
+    ├── NotFoundError             a conversation or document id that does not exist
+    └── ModelError                a language model call that failed (the answer falls back to extraction)
+        ├── ModelUnavailableError    the server cannot be reached or answers 5xx
+        ├── ModelTimeoutError        no answer within the timeout or deadline
+        ├── ModelRateLimitError      429 after the retries ran out (``retry_after`` in seconds)
+        ├── ModelQuotaError          quota or billing exhausted; retrying will not help
+        ├── ModelAuthError           the API key was refused
+        └── ModelResponseError       an answer that does not follow the protocol
 """
 
 from __future__ import annotations
@@ -87,3 +95,62 @@ class InvalidQueryError(AssistantError):
 
     status_code = 422
     code = "invalid_query"
+
+
+class NotFoundError(AssistantError):
+    """A conversation, document or other record that does not exist."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class ModelError(AssistantError):
+    """A language model call that failed; the assistant answers extractively instead."""
+
+    status_code = 502
+    code = "model_error"
+
+
+class ModelUnavailableError(ModelError):
+    """The model server cannot be reached or keeps failing."""
+
+    status_code = 503
+    code = "model_unavailable"
+
+
+class ModelTimeoutError(ModelError):
+    """The model did not answer within the timeout or the answer deadline."""
+
+    status_code = 504
+    code = "model_timeout"
+
+
+class ModelRateLimitError(ModelError):
+    """The model server kept answering 429 after the retries."""
+
+    status_code = 429
+    code = "model_rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ModelQuotaError(ModelError):
+    """The account's quota or billing is exhausted; retrying will not help."""
+
+    status_code = 402
+    code = "model_quota_exceeded"
+
+
+class ModelAuthError(ModelError):
+    """The model server refused the API key."""
+
+    status_code = 502
+    code = "model_auth_failed"
+
+
+class ModelResponseError(ModelError):
+    """The model server answered something that does not follow its protocol."""
+
+    code = "model_bad_response"

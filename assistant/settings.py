@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +64,55 @@ class RetrievalSettings(BaseModel):
     hnsw_above: int = Field(100_000, ge=1, description="'auto' switches from exact search to HNSW above this.")
 
 
+class ModelSettings(BaseModel):
+    """Which language model composes answers, and how it is called."""
+
+    name: str = Field(
+        "extractive",
+        description="'extractive' (no model), 'openai' (any OpenAI-compatible server), 'ollama', 'transformers', "
+        "or a 'module:Class' path.",
+    )
+    model: str = Field("gpt-4o-mini", description="Model name sent to the server, or a local path for 'transformers'.")
+    base_url: str = Field(
+        "https://api.openai.com/v1", description="Server root: '.../v1' for 'openai', 'http://localhost:11434' for ollama."
+    )
+    api_key: SecretStr | None = Field(None, description="Sent as a Bearer token; never logged.")
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for each read from the server.")
+    connect_timeout: float = Field(5.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx before giving up.")
+    backoff: float = Field(0.5, ge=0, description="First retry delay in seconds; doubles each time, with jitter.")
+    max_backoff: float = Field(8.0, ge=0, description="Longest wait between retries, Retry-After included.")
+    temperature: float = Field(0.2, ge=0, le=2)
+    max_tokens: int = Field(512, ge=1)
+    device: str = "cpu"
+
+
+class AnswerSettings(BaseModel):
+    """How answers are composed, grounded and bounded."""
+
+    deadline: float = Field(
+        60.0, gt=0, description="Seconds a model may take for a whole answer before the extractive fallback."
+    )
+    context_chars: int = Field(4000, ge=200, description="Character budget for the numbered passages in a prompt.")
+    history_turns: int = Field(4, ge=0, description="Earlier turns shown to the model and used for follow-ups.")
+    history_chars: int = Field(1500, ge=0, description="Character budget for those turns.")
+    max_sentences: int = Field(2, ge=1, description="Sentences in an extractive answer.")
+    max_chars: int = Field(200, ge=40, description="Characters in an extractive answer (markers excluded).")
+    support_threshold: float = Field(
+        0.35, ge=0, le=1, description="Share of a sentence's terms its cited passage must contain to support it."
+    )
+    rewrite_follow_ups: bool = Field(True, description="Rewrite follow-up questions into standalone queries.")
+    prompts_dir: Path = Field(Path("prompts"), description="Folder of editable prompt templates, one set per language.")
+
+
+class ConversationSettings(BaseModel):
+    """Where conversations are kept."""
+
+    backend: str = Field("sqlite", description="'sqlite', 'memory', or a 'module:Class' path.")
+    path: Path = Field(Path("data/conversations.sqlite3"), description="SQLite file for the 'sqlite' backend.")
+    max_turns: int = Field(50, ge=1, description="Turns kept per conversation; older ones are dropped.")
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be told, in one place."""
 
@@ -75,3 +124,6 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     embedder: EmbedderSettings = EmbedderSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    model: ModelSettings = ModelSettings()
+    answer: AnswerSettings = AnswerSettings()
+    conversations: ConversationSettings = ConversationSettings()
