@@ -109,3 +109,110 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         """The hit as plain JSON-ready data (the passage fields plus ``score``)."""
         return {**self.passage.to_dict(), "score": round(self.score, 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source of an answer: the cited passage and the span of its supporting text.
+
+    ``start``/``end`` are character offsets in the document of the passage sentence that best supports
+    the sentences citing it (the whole passage when no single sentence does); ``supported`` is false when
+    the verifier found too little overlap between the citing sentence and the passage (the marker is kept so the
+    reader sees what the model claimed, and the answer is marked ungrounded).
+    """
+
+    n: int
+    passage: Passage
+    start: int
+    end: int
+    score: float
+    supported: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The citation as plain JSON-ready data."""
+        passage = self.passage
+        return {
+            "n": self.n,
+            "passage_id": passage.id,
+            "document_id": passage.document_id,
+            "title": passage.title,
+            "section": passage.section,
+            "source": passage.source,
+            "language": passage.language.value,
+            "text": passage.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+            "supported": self.supported,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        """Inverse of ``to_dict``; the passage keeps its own span under ``passage_start``/``passage_end``."""
+        passage = Passage.from_dict(
+            {**data, "start": data.get("passage_start", data["start"]), "end": data.get("passage_end", data["end"])}
+        )
+        return cls(data["n"], passage, data["start"], data["end"], data.get("score", 0.0), data.get("supported", True))
+
+    def to_record(self) -> dict[str, Any]:
+        """``to_dict`` plus the passage's own span, enough to rebuild the citation exactly."""
+        return {**self.to_dict(), "passage_start": self.passage.start, "passage_end": self.passage.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One question and its answer in a conversation."""
+
+    question: str
+    query: str
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    language: Language = Language.OTHER
+    fallback: bool = False
+    created_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The turn as plain JSON-ready data."""
+        return {
+            "question": self.question,
+            "query": self.query,
+            "answer": self.answer,
+            "citations": [citation.to_dict() for citation in self.citations],
+            "language": self.language.value,
+            "fallback": self.fallback,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A composed answer with its citations, the hits it was composed from, and how it was made."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    model: str
+    grounded: bool
+    language: Language
+    query: str = ""
+    fallback: bool = False
+    fallback_reason: str = ""
+    conversation_id: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as the JSON shape shared by the CLI and the HTTP API."""
+        return {
+            "answer": self.text,
+            "citations": [citation.to_dict() for citation in self.citations],
+            "grounded": self.grounded,
+            "fallback": self.fallback,
+            "fallback_reason": self.fallback_reason or None,
+            "language": self.language.value,
+            "model": self.model,
+            "query": self.query,
+            "conversation_id": self.conversation_id or None,
+            "timings_ms": {stage: round(ms, 2) for stage, ms in self.timings_ms.items()},
+            "usage": dict(self.usage),
+        }

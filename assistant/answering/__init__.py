@@ -1,0 +1,1 @@
+"""Composing answers: prompts, the extractive composer, citations, follow-up questions."""

@@ -1,0 +1,228 @@
+"""Citation markers in an answer: parse them, check each cited sentence against its passage, repair what is off.
+
+Markers may be written ``[1]``, ``【1】``, ``［1］`` or ``[1, 2]``. A sentence is supported by a passage when
+enough of its terms (content morphemes and character bigrams, script-folded) occur in the passage.
+Numbers that were not retrieved are dropped; unsupported markers are removed when another cited passage
+supports the sentence, and kept but flagged when none does; a sentence without any marker gets the passage
+that supports it best.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..languages import normalize
+from ..records import Citation, Hit
+from ..text.bigrams import bigrams
+from ..text.tokenizers import TOKENIZERS
+
+_NUMBERS = r"(\d+(?:\s*[,，、]\s*\d+)*)"
+MARKER = re.compile(rf"\s?(?:\[{_NUMBERS}\]|【{_NUMBERS}】|［{_NUMBERS}］)")
+# A claim ends after terminal punctuation (then a space, CJK text or the end) or at a line break.
+_SENTENCE = re.compile(r".*?(?:[。！？…]+[」』”’）)]*|[.!?]+[\"'”’)]*(?=\s|$)|\n|$)", re.S)
+_CJK_TAIL = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]$")
+_MIN_CHARS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One sentence of an answer and the passage numbers it ends up citing."""
+
+    text: str
+    cited: tuple[int, ...]
+    supported: bool
+    attached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """The repaired answer text, its citations, and how well the original markers held up."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    claims: tuple[Claim, ...]
+    grounded: bool
+    markers_checked: int
+    markers_supported: int
+
+
+def parse_markers(text: str) -> tuple[str, list[tuple[int, list[int]]]]:
+    """The text without markers, and each marker's offset in that text with the numbers it names."""
+    parts: list[str] = []
+    markers: list[tuple[int, list[int]]] = []
+    length = 0
+    last = 0
+    for match in MARKER.finditer(text):
+        chunk = text[last : match.start()]
+        parts.append(chunk)
+        length += len(chunk)
+        numbers_text = next(group for group in match.groups() if group is not None)
+        markers.append((length, [int(n) for n in re.split(r"\s*[,，、]\s*", numbers_text)]))
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts), markers
+
+
+def split_claims(text: str, breaks: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """Sentence spans of an answer text (without markers), trailing whitespace excluded.
+
+    ``breaks`` are offsets where a marker stood: a marker followed by more words ends a claim too.
+    """
+    pieces: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        for offset in breaks:
+            if start < offset < end and any(ch.isalnum() for ch in text[offset:end]):
+                pieces.append((start, offset))
+                start = offset
+        pieces.append((start, end))
+    spans = []
+    for start, end in pieces:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+class SupportChecker:
+    """Measures how much of a sentence a passage contains, on morphemes and bigrams of script-folded text."""
+
+    def __init__(self) -> None:
+        self._morphemes = TOKENIZERS.create("morphemes")
+
+    def terms(self, texts: Sequence[str]) -> list[set[str]]:
+        """The term set of each text."""
+        morphemes = self._morphemes.tokenize(list(texts))
+        return [set(m) | set(bigrams(normalize(t))) for t, m in zip(texts, morphemes, strict=True)]
+
+    @staticmethod
+    def coverage(claim: set[str], passage: set[str]) -> float:
+        """Share of the claim's terms found in the passage."""
+        return len(claim & passage) / len(claim) if claim else 0.0
+
+
+def ground(answer: str, hits: Sequence[Hit], threshold: float, checker: SupportChecker) -> Grounding:
+    """Verify and repair the citations of a model's answer against the passages it was given."""
+    stripped, markers = parse_markers(answer)
+    spans = split_claims(stripped, [offset for offset, _ in markers])
+    cited: list[list[int]] = [[] for _ in spans]
+    checked = 0
+    for offset, numbers in markers:
+        owner = next((i for i, (_, end) in enumerate(spans) if end >= offset), len(spans) - 1)
+        if owner < 0:
+            continue
+        for n in numbers:
+            checked += 1
+            if 1 <= n <= len(hits) and n not in cited[owner]:
+                cited[owner].append(n)
+    texts = [stripped[start:end] for start, end in spans]
+    support = _Support(texts, hits, checker)
+    claims: list[Claim] = []
+    supported_markers = 0
+    for i, (text, numbers) in enumerate(zip(texts, cited, strict=True)):
+        if support.trivial(i):
+            claims.append(Claim(text, tuple(numbers), supported=True))
+            continue
+        good = [n for n in numbers if support.score(i, n) >= threshold]
+        supported_markers += len(good)
+        if good:
+            claims.append(Claim(text, tuple(good), supported=True))
+            continue
+        best = support.best(i)
+        if best is not None and support.score(i, best) >= threshold:
+            claims.append(Claim(text, (best,), supported=True, attached=True))
+        else:
+            claims.append(Claim(text, tuple(numbers), supported=False))
+    citations = tuple(
+        Citation(n, hits[n - 1].passage, *support.span(n, claims), hits[n - 1].score, supported)
+        for n, supported in _cited_numbers(claims)
+    )
+    text = _rebuild(stripped, spans, claims)
+    grounded = bool(claims) and all(claim.supported for claim in claims)
+    return Grounding(text, citations, tuple(claims), grounded, checked, supported_markers)
+
+
+def _cited_numbers(claims: Sequence[Claim]) -> list[tuple[int, bool]]:
+    """Each cited number once, in order, supported when any claim citing it is."""
+    numbers: dict[int, bool] = {}
+    for claim in claims:
+        for n in claim.cited:
+            numbers[n] = numbers.get(n, False) or claim.supported
+    return sorted(numbers.items())
+
+
+class _Support:
+    """Support scores of claims by passages, with a verbatim fast path and term sets computed only if needed."""
+
+    def __init__(self, claims: Sequence[str], hits: Sequence[Hit], checker: SupportChecker) -> None:
+        self.claims = [normalize(text) for text in claims]
+        self.hits = hits
+        self.passages = [normalize(hit.passage.text) for hit in hits]
+        self.checker = checker
+        self._claim_terms: list[set[str]] | None = None
+        self._passage_terms: list[set[str]] | None = None
+
+    def _verbatim(self, i: int, n: int) -> bool:
+        return self.claims[i].rstrip("。.!?！？") in self.passages[n - 1]
+
+    def _terms(self) -> tuple[list[set[str]], list[set[str]]]:
+        if self._claim_terms is None or self._passage_terms is None:
+            texts = [hit.passage.text for hit in self.hits]
+            terms = self.checker.terms([*self.claims, *texts])
+            self._claim_terms, self._passage_terms = terms[: len(self.claims)], terms[len(self.claims) :]
+        return self._claim_terms, self._passage_terms
+
+    def trivial(self, i: int) -> bool:
+        """A claim too short to check (a greeting, a heading, a lone number)."""
+        return sum(ch.isalnum() for ch in self.claims[i]) < _MIN_CHARS
+
+    def score(self, i: int, n: int) -> float:
+        """Share of claim ``i`` found in passage ``n`` (1 when it is quoted verbatim)."""
+        if self._verbatim(i, n):
+            return 1.0
+        claim_terms, passage_terms = self._terms()
+        return self.checker.coverage(claim_terms[i], passage_terms[n - 1])
+
+    def best(self, i: int) -> int | None:
+        """The passage number that supports claim ``i`` best."""
+        if not self.hits:
+            return None
+        return max(range(1, len(self.hits) + 1), key=lambda n: self.score(i, n))
+
+    def span(self, n: int, claims: Sequence[Claim]) -> tuple[int, int]:
+        """Document span of the passage-``n`` sentence that best supports the claims citing it."""
+        passage = self.hits[n - 1].passage
+        citing = [i for i, claim in enumerate(claims) if n in claim.cited]
+        normalized = self.passages[n - 1]
+        same_offsets = len(normalized) == len(passage.text)
+        for i in citing if same_offsets else ():
+            found = normalized.find(self.claims[i].rstrip("。.!?！？")) if self._verbatim(i, n) else -1
+            if found >= 0:
+                return passage.start + found, passage.start + found + len(self.claims[i].rstrip("。.!?！？"))
+        sentences = split_claims(passage.text) or [(0, len(passage.text))]
+        if not citing or len(sentences) == 1:
+            return passage.start, passage.end
+        claim_terms, _ = self._terms()
+        sentence_terms = self.checker.terms([passage.text[s:e] for s, e in sentences])
+        scores = [max(self.checker.coverage(claim_terms[i], terms) for i in citing) for terms in sentence_terms]
+        start, end = sentences[max(range(len(sentences)), key=scores.__getitem__)]
+        return passage.start + start, passage.start + end
+
+
+def _rebuild(stripped: str, spans: Sequence[tuple[int, int]], claims: Sequence[Claim]) -> str:
+    """The answer text with each claim's markers normalised to ``[n]`` right after the sentence."""
+    parts: list[str] = []
+    last = 0
+    for (start, end), claim in zip(spans, claims, strict=True):
+        parts.append(stripped[last:end])
+        if claim.cited:
+            marks = "".join(f"[{n}]" for n in sorted(claim.cited))
+            parts.append(marks if _CJK_TAIL.search(stripped[start:end]) else f" {marks}")
+        last = end
+    parts.append(stripped[last:])
+    return "".join(parts).strip()

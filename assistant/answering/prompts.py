@@ -1,0 +1,137 @@
+"""Editable prompt templates per answer language, and the fenced, budgeted prompt built from them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigurationError
+from ..models.base import ChatMessage
+from ..records import Hit, Language, Turn
+
+TEMPLATE_FILES = ("system", "answer", "rewrite", "not_found")
+FOLDERS = {
+    Language.KOREAN: "ko",
+    Language.TRADITIONAL: "zh-Hant",
+    Language.SIMPLIFIED: "zh-Hans",
+    Language.OTHER: "en",
+}
+_FENCE = re.compile(r"<(/?)passage", re.IGNORECASE)
+_HISTORY_LABELS = {
+    Language.KOREAN: ("이전 질문", "이전 답변", "이전 대화"),
+    Language.TRADITIONAL: ("先前的問題", "先前的回答", "先前的對話"),
+    Language.SIMPLIFIED: ("之前的问题", "之前的回答", "之前的对话"),
+    Language.OTHER: ("Earlier question", "Earlier answer", "Earlier conversation"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSet:
+    """The templates of one language."""
+
+    language: Language
+    system: str
+    answer: str
+    rewrite: str
+    not_found: str
+
+
+def render(template: str, **values: str) -> str:
+    """Fill ``{name}`` placeholders; any other brace in the template stays as written."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def fence(text: str) -> str:
+    """Neutralise passage fences inside document text, so a document cannot end its own fence."""
+    return _FENCE.sub(lambda m: f"&lt;{m.group(1)}passage", text)
+
+
+def _attribute(value: str) -> str:
+    return fence(value).replace('"', "&quot;").replace("\n", " ")
+
+
+def render_passages(hits: Sequence[Hit], budget: int) -> str:
+    """Number and fence the passages, in order, until ``budget`` characters of passage text are used."""
+    blocks: list[str] = []
+    left = budget
+    for n, hit in enumerate(hits, start=1):
+        if left <= 0:
+            break
+        passage = hit.passage
+        text = passage.text if len(passage.text) <= left else passage.text[:left] + "…"
+        left -= len(passage.text)
+        head = f'<passage n="{n}" title="{_attribute(passage.title)}" source="{_attribute(passage.source)}">'
+        blocks.append(f"{head}\n{fence(text)}\n</passage>")
+    return "\n".join(blocks)
+
+
+def render_history(turns: Sequence[Turn], language: Language, budget: int) -> str:
+    """The most recent turns that fit in ``budget`` characters, oldest first, labelled in ``language``."""
+    question_label, answer_label, _ = _HISTORY_LABELS[language]
+    lines: list[str] = []
+    used = 0
+    for turn in reversed(turns):
+        block = f"{question_label}: {turn.question}\n{answer_label}: {turn.answer}"
+        if used + len(block) > budget:
+            break
+        lines.insert(0, block)
+        used += len(block)
+    return "\n".join(lines)
+
+
+class PromptLibrary:
+    """All prompt sets, read once from the prompts folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sets = {language: self._read(language, name) for language, name in FOLDERS.items()}
+
+    def _read(self, language: Language, name: str) -> PromptSet:
+        texts = {}
+        for template in TEMPLATE_FILES:
+            path = self.folder / name / f"{template}.txt"
+            try:
+                texts[template] = path.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ConfigurationError(
+                    f"Prompt template {path} cannot be read ({error.strerror}). Restore it from the repository's "
+                    f"prompts/ folder or set ASSISTANT_ANSWER__PROMPTS_DIR to a folder that has it."
+                ) from error
+        return PromptSet(language=language, **texts)
+
+    def for_language(self, language: Language) -> PromptSet:
+        """The prompt set for an answer language."""
+        return self._sets[language]
+
+    def answer_messages(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        history: Sequence[Turn],
+        language: Language,
+        *,
+        context_chars: int,
+        history_chars: int,
+    ) -> list[ChatMessage]:
+        """System and user messages asking for a cited answer from the numbered passages."""
+        prompts = self.for_language(language)
+        history_text = render_history(history, language, history_chars)
+        if history_text:
+            history_text = f"{_HISTORY_LABELS[language][2]}:\n{history_text}\n\n"
+        user = render(
+            prompts.answer,
+            passages=render_passages(hits, context_chars),
+            history=history_text,
+            question=question,
+        )
+        return [ChatMessage("system", prompts.system), ChatMessage("user", user)]
+
+    def rewrite_messages(
+        self, question: str, history: Sequence[Turn], language: Language, *, history_chars: int
+    ) -> list[ChatMessage]:
+        """A single user message asking the model for a standalone version of a follow-up question."""
+        prompts = self.for_language(language)
+        history_text = render_history(history, language, history_chars)
+        return [ChatMessage("user", render(prompts.rewrite, history=history_text, question=question))]
