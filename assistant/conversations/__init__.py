@@ -1,0 +1,1 @@
+"""Conversation stores: turns with their citations, keyed by conversation id."""

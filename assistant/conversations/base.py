@@ -1,0 +1,58 @@
+"""The ``ConversationStore`` contract and its registry."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Protocol, runtime_checkable
+
+from ..records import Turn
+from ..registry import Registry
+from ..settings import ConversationSettings
+
+
+@runtime_checkable
+class ConversationStore(Protocol):
+    """Keeps the turns of each conversation; safe to call from several threads."""
+
+    def create(self, conversation_id: str | None = None, user: str | None = None) -> str:
+        """Start a conversation (a new random id unless one is given) and return its id."""
+        ...
+
+    def exists(self, conversation_id: str) -> bool:
+        """Whether the conversation has been started."""
+        ...
+
+    def append(self, conversation_id: str, turn: Turn) -> None:
+        """Add a turn, starting the conversation if needed; the oldest turns beyond the store's limit go."""
+        ...
+
+    def turns(self, conversation_id: str, limit: int | None = None) -> list[Turn]:
+        """The turns, oldest first (only the last ``limit`` when given); empty for an unknown id."""
+        ...
+
+    def delete(self, conversation_id: str) -> bool:
+        """Forget a conversation; false when there was none."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        ...
+
+
+CONVERSATION_STORES: Registry[ConversationStore] = Registry(
+    "conversation store",
+    {
+        "sqlite": "assistant.conversations.sqlite:SQLiteConversationStore",
+        "memory": "assistant.conversations.memory:MemoryConversationStore",
+    },
+)
+
+
+def new_conversation_id() -> str:
+    """A fresh, unguessable conversation id."""
+    return secrets.token_urlsafe(12)
+
+
+def create_store(settings: ConversationSettings) -> ConversationStore:
+    """The store the settings name; each backend takes the whole ``ConversationSettings``."""
+    return CONVERSATION_STORES.create(settings.backend, settings=settings)

@@ -1,0 +1,123 @@
+"""The default conversation store: one SQLite file, turns stored as JSON with their citations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+from ..errors import ConfigurationError
+from ..records import Citation, Language, Turn
+from ..settings import ConversationSettings
+from .base import new_conversation_id
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    user TEXT,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+);
+"""
+
+
+class SQLiteConversationStore:
+    """Conversations in a SQLite file (WAL mode), shared safely by the threads of one process."""
+
+    def __init__(self, settings: ConversationSettings | None = None) -> None:
+        settings = settings or ConversationSettings()
+        self.path = settings.path
+        self.max_turns = settings.max_turns
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise ConfigurationError(
+                f"Cannot open the conversation store {self.path}: {error}. "
+                "Set ASSISTANT_CONVERSATIONS__PATH to a writable file, or ASSISTANT_CONVERSATIONS__BACKEND=memory."
+            ) from error
+        self._lock = threading.Lock()
+
+    def create(self, conversation_id: str | None = None, user: str | None = None) -> str:
+        """Start a conversation and return its id."""
+        conversation_id = conversation_id or new_conversation_id()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO conversations (id, user, created_at) VALUES (?, ?, ?)",
+                (conversation_id, user, time.time()),
+            )
+        return conversation_id
+
+    def exists(self, conversation_id: str) -> bool:
+        """Whether the conversation has been started."""
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return row is not None
+
+    def append(self, conversation_id: str, turn: Turn) -> None:
+        """Add a turn, keeping at most ``max_turns``."""
+        data = json.dumps(_turn_record(turn), ensure_ascii=False)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", (conversation_id, time.time())
+                )
+                (last,) = self._db.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM turns WHERE conversation_id = ?", (conversation_id,)
+                ).fetchone()
+                self._db.execute("INSERT INTO turns VALUES (?, ?, ?)", (conversation_id, last + 1, data))
+                self._db.execute(
+                    "DELETE FROM turns WHERE conversation_id = ? AND seq <= ?", (conversation_id, last + 1 - self.max_turns)
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def turns(self, conversation_id: str, limit: int | None = None) -> list[Turn]:
+        """The turns, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM turns WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?",
+                (conversation_id, limit or -1),
+            ).fetchall()
+        return [_turn_from_record(json.loads(data)) for (data,) in reversed(rows)]
+
+    def delete(self, conversation_id: str) -> bool:
+        """Forget a conversation and its turns."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        return cursor.rowcount > 0
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
+
+
+def _turn_record(turn: Turn) -> dict[str, object]:
+    return {**turn.to_dict(), "citations": [citation.to_record() for citation in turn.citations]}
+
+
+def _turn_from_record(data: dict[str, object]) -> Turn:
+    citations = data.get("citations") or []
+    assert isinstance(citations, list)
+    return Turn(
+        question=str(data["question"]),
+        query=str(data.get("query", "")),
+        answer=str(data["answer"]),
+        citations=tuple(Citation.from_dict(item) for item in citations),
+        language=Language(str(data.get("language", Language.OTHER.value))),
+        fallback=bool(data.get("fallback", False)),
+        created_at=float(data.get("created_at", 0.0)),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,87 @@
+"""Both conversation stores behave the same through the contract; SQLite keeps turns across reopening."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.conversations.base import ConversationStore, create_store
+from assistant.errors import ConfigurationError
+from assistant.records import Citation, Language, Passage, Turn
+from assistant.settings import ConversationSettings
+
+PASSAGE = Passage("ko-doc#2", "ko-doc", "제목", "절", "https://example.org/a", Language.KOREAN, "예산은 1조 원이다.", 40, 51)
+
+
+def turn(i: int) -> Turn:
+    citation = Citation(1, PASSAGE, 40, 50, 0.8)
+    return Turn(f"질문 {i}", f"검색어 {i}", f"답 {i} [1]", (citation,), Language.KOREAN, fallback=i == 2, created_at=i)
+
+
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
+    settings = ConversationSettings(backend=request.param, path=tmp_path / "data" / "c.sqlite3", max_turns=3)
+    store = create_store(settings)
+    assert isinstance(store, ConversationStore)
+    yield store
+    store.close()
+
+
+def test_turns_round_trip_with_their_citations(store) -> None:
+    conversation = store.create(user="kakao:42")
+    store.append(conversation, turn(1))
+    store.append(conversation, turn(2))
+    assert store.turns(conversation) == [turn(1), turn(2)]
+    assert store.turns(conversation, limit=1) == [turn(2)]
+
+
+def test_old_turns_beyond_the_limit_are_dropped(store) -> None:
+    conversation = store.create()
+    for i in range(5):
+        store.append(conversation, turn(i))
+    assert [t.question for t in store.turns(conversation)] == ["질문 2", "질문 3", "질문 4"]
+
+
+def test_ids_are_fresh_unless_given_and_unknown_ids_are_empty(store) -> None:
+    assert store.create() != store.create()
+    assert store.create("telegram:7") == "telegram:7"
+    assert store.exists("telegram:7") and not store.exists("nobody")
+    assert store.turns("nobody") == []
+
+
+def test_delete_forgets_the_conversation(store) -> None:
+    conversation = store.create()
+    store.append(conversation, turn(1))
+    assert store.delete(conversation)
+    assert not store.exists(conversation) and store.turns(conversation) == []
+    assert not store.delete(conversation)
+
+
+def test_appends_from_many_threads_are_all_kept(store) -> None:
+    conversation = store.create()
+    threads = [threading.Thread(target=store.append, args=(conversation, turn(i))) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(t.question for t in store.turns(conversation)) == ["질문 0", "질문 1", "질문 2"]
+
+
+def test_sqlite_keeps_conversations_across_reopening(tmp_path: Path) -> None:
+    settings = ConversationSettings(path=tmp_path / "c.sqlite3")
+    first = create_store(settings)
+    conversation = first.create()
+    first.append(conversation, turn(1))
+    first.close()
+    again = create_store(settings)
+    assert again.turns(conversation) == [turn(1)]
+    again.close()
+
+
+def test_an_unwritable_sqlite_path_says_what_to_set(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigurationError, match="ASSISTANT_CONVERSATIONS__PATH"):
+        create_store(ConversationSettings(path=blocker / "c.sqlite3"))
