@@ -74,7 +74,8 @@ class ModelSettings(BaseModel):
     )
     model: str = Field("gpt-4o-mini", description="Model name sent to the server, or a local path for 'transformers'.")
     base_url: str = Field(
-        "https://api.openai.com/v1", description="Server root: '.../v1' for 'openai', 'http://localhost:11434' for ollama."
+        "https://api.openai.com/v1",
+        description="Server root: '.../v1' for 'openai', 'http://localhost:11434' for ollama.",
     )
     api_key: SecretStr | None = Field(None, description="Sent as a Bearer token; never logged.")
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for each read from the server.")
