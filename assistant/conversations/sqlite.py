@@ -77,7 +77,8 @@ class SQLiteConversationStore:
                 ).fetchone()
                 self._db.execute("INSERT INTO turns VALUES (?, ?, ?)", (conversation_id, last + 1, data))
                 self._db.execute(
-                    "DELETE FROM turns WHERE conversation_id = ? AND seq <= ?", (conversation_id, last + 1 - self.max_turns)
+                    "DELETE FROM turns WHERE conversation_id = ? AND seq <= ?",
+                    (conversation_id, last + 1 - self.max_turns),
                 )
                 self._db.execute("COMMIT")
             except BaseException:

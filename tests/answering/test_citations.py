@@ -81,7 +81,9 @@ def test_a_simplified_answer_is_supported_by_a_traditional_passage(checker, hits
 
 
 def test_an_answer_without_markers_gets_citations_from_the_best_passages(checker, hits) -> None:
-    result = ground("이 법은 임시 기준 제도를 두었다. 韩国计划到2025年把扩展现实市场做到30万亿韩元。", hits, 0.35, checker)
+    result = ground(
+        "이 법은 임시 기준 제도를 두었다. 韩国计划到2025年把扩展现实市场做到30万亿韩元。", hits, 0.35, checker
+    )
     assert [c.n for c in result.citations] == [1, 3]
     assert result.text == "이 법은 임시 기준 제도를 두었다. [1] 韩国计划到2025年把扩展现实市场做到30万亿韩元。[3]"
     assert result.grounded

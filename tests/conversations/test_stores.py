@@ -12,7 +12,9 @@ from assistant.errors import ConfigurationError
 from assistant.records import Citation, Language, Passage, Turn
 from assistant.settings import ConversationSettings
 
-PASSAGE = Passage("ko-doc#2", "ko-doc", "제목", "절", "https://example.org/a", Language.KOREAN, "예산은 1조 원이다.", 40, 51)
+PASSAGE = Passage(
+    "ko-doc#2", "ko-doc", "제목", "절", "https://example.org/a", Language.KOREAN, "예산은 1조 원이다.", 40, 51
+)
 
 
 def turn(i: int) -> Turn:

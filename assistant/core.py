@@ -1,0 +1,301 @@
+"""The ``Assistant``: a question (and its conversation) in, a cited answer out, streamed or whole.
+
+The CLI, the HTTP API and the evaluation all call this one object. CPU work (retrieval, citation
+checks) runs in threads; the language model is consumed in its own task so a deadline or a client
+that goes away can cancel it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
+
+from .answering.citations import SupportChecker, ground
+from .answering.events import AnswerEvent, Delta, Done, Fallback, Retrieved
+from .answering.follow_up import carry_terms, clean_rewrite
+from .answering.prompts import PromptLibrary
+from .conversations.base import ConversationStore, create_store
+from .errors import InvalidQueryError, ModelError, ModelTimeoutError
+from .languages import detect_language
+from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
+from .records import Answer, Hit, Language, Turn
+from .retrieval.retriever import MAX_QUERY_CHARS, Retriever, SearchOptions
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .models.extractive import ExtractiveModel
+
+log = logging.getLogger(__name__)
+
+REWRITE_DEADLINE = 10.0
+_END = object()
+
+
+class Assistant:
+    """Retrieval, composition, citation checks and conversation memory behind ``ask`` and ``stream``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        model: ChatModel,
+        store: ConversationStore,
+        prompts: PromptLibrary | None = None,
+    ) -> None:
+        from .models.extractive import ExtractiveModel
+
+        self.settings = settings
+        self.retriever = retriever
+        self.model = model
+        self.store = store
+        self.prompts = prompts or PromptLibrary(settings.answer.prompts_dir)
+        answer = settings.answer
+        self.extractive: ExtractiveModel = ExtractiveModel(
+            max_sentences=answer.max_sentences, max_chars=answer.max_chars
+        )
+        self.checker = SupportChecker()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, retriever: Retriever | None = None) -> Assistant:
+        """An assistant over the index, model and conversation store the settings name."""
+        from .indexing.builder import open_retriever
+
+        retriever = retriever or open_retriever(settings)
+        if settings.model.name == "extractive":
+            from .models.extractive import ExtractiveModel
+
+            model: ChatModel = ExtractiveModel(
+                max_sentences=settings.answer.max_sentences, max_chars=settings.answer.max_chars
+            )
+        else:
+            model = create_chat_model(settings.model)
+        return cls(settings, retriever, model, create_store(settings.conversations))
+
+    @property
+    def uses_model(self) -> bool:
+        """Whether answers come from a language model rather than the extractive composer."""
+        return self.model.id != self.extractive.id
+
+    def ask(self, question: str, conversation_id: str | None = None, **options: object) -> Answer:
+        """The whole answer, for callers without an event loop (the CLI)."""
+        return asyncio.run(self.answer(question, conversation_id, **options))  # type: ignore[arg-type]
+
+    async def answer(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        top_k: int | None = None,
+        language: Language | None = None,
+        user: str | None = None,
+    ) -> Answer:
+        """The whole answer to a question, in the context of a conversation."""
+        final: Answer | None = None
+        async for event in self.stream(question, conversation_id, top_k=top_k, language=language, user=user):
+            if isinstance(event, Done):
+                final = event.answer
+        assert final is not None
+        return final
+
+    async def stream(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        top_k: int | None = None,
+        language: Language | None = None,
+        user: str | None = None,
+    ) -> AsyncIterator[AnswerEvent]:
+        """Answer events: the retrieved passages, text deltas as they come, then the verified answer."""
+        started = time.perf_counter()
+        question = _valid_question(question)
+        settings = self.settings.answer
+        timings: dict[str, float] = {}
+        conversation_id = await asyncio.to_thread(self.store.create, conversation_id, user)
+        history = await asyncio.to_thread(self.store.turns, conversation_id, settings.history_turns or None)
+        history = history if settings.history_turns else []
+        language = language or _language_of(question, history)
+
+        clock = time.perf_counter()
+        query = await self._standalone(question, history, language)
+        timings["rewrite"] = _ms(clock)
+
+        clock = time.perf_counter()
+        hits = tuple(await asyncio.to_thread(self.retriever.search, query, SearchOptions(top_k=top_k)))
+        timings["retrieval"] = _ms(clock)
+        yield Retrieved(query, hits, conversation_id)
+
+        clock = time.perf_counter()
+        model_id, fallback_reason, usage = self.model.id, "", Usage()
+        if not hits:
+            text = self.prompts.for_language(language).not_found
+            model_id = "none"
+            yield Delta(text)
+        else:
+            parts: list[str] = []
+            request = self._request(query, hits, history, language)
+            try:
+                async for chunk in self._generate(self.model, request):
+                    if chunk.usage is not None:
+                        usage = chunk.usage
+                    if chunk.text:
+                        parts.append(chunk.text)
+                        yield Delta(chunk.text)
+                if not "".join(parts).strip():
+                    raise ModelError("The model returned an empty answer.")
+            except Exception as error:  # any failure falls back; the question is never lost
+                fallback_reason = _reason(error)
+                log.warning("model %s failed (%s); answering extractively", self.model.id, fallback_reason)
+                if not isinstance(error, ModelError):
+                    log.exception("unexpected error from model %s", self.model.id)
+                if parts:
+                    yield Fallback(fallback_reason)
+                model_id = self.extractive.id
+                extractive_request = ChatRequest(messages=(), question=query, passages=hits, language=language)
+                parts = []
+                async for chunk in self.extractive.stream(extractive_request):
+                    parts.append(chunk.text)
+                    yield Delta(chunk.text)
+            text = "".join(parts)
+        timings["generation"] = _ms(clock)
+
+        clock = time.perf_counter()
+        if hits:
+            grounding = await asyncio.to_thread(ground, text, hits, settings.support_threshold, self.checker)
+            text, citations, grounded = grounding.text, grounding.citations, grounding.grounded
+        else:
+            citations, grounded = (), False
+        timings["grounding"] = _ms(clock)
+        timings["total"] = _ms(started)
+
+        answer = Answer(
+            text=text,
+            citations=citations,
+            hits=hits,
+            model=model_id,
+            grounded=grounded,
+            language=language,
+            query=query,
+            fallback=bool(fallback_reason),
+            fallback_reason=fallback_reason,
+            conversation_id=conversation_id,
+            timings_ms=timings,
+            usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+        )
+        turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
+        await asyncio.to_thread(self.store.append, conversation_id, turn)
+        yield Done(answer)
+
+    async def _standalone(self, question: str, history: Sequence[Turn], language: Language) -> str:
+        """The question as a standalone search query, rewritten from the conversation when it is a follow-up."""
+        if not history or not self.settings.answer.rewrite_follow_ups:
+            return question
+        if self.uses_model:
+            messages = self.prompts.rewrite_messages(
+                question, history, language, history_chars=self.settings.answer.history_chars
+            )
+            request = ChatRequest(
+                messages=messages, question=question, language=language, temperature=0.0, max_tokens=128
+            )
+            try:
+                text, _ = await asyncio.wait_for(
+                    complete(self.model, request), min(REWRITE_DEADLINE, self.settings.answer.deadline)
+                )
+                rewritten = clean_rewrite(text, question)
+                if rewritten:
+                    return rewritten
+            except (ModelError, TimeoutError) as error:
+                log.warning("follow-up rewrite by %s failed (%s); carrying terms instead", self.model.id, error)
+        return await asyncio.to_thread(carry_terms, question, history, language)
+
+    def _request(self, query: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language) -> ChatRequest:
+        settings = self.settings.answer
+        messages: tuple[ChatMessage, ...] = ()
+        if self.uses_model:
+            messages = tuple(
+                self.prompts.answer_messages(
+                    query,
+                    hits,
+                    history,
+                    language,
+                    context_chars=settings.context_chars,
+                    history_chars=settings.history_chars,
+                )
+            )
+        return ChatRequest(messages=messages, question=query, passages=tuple(hits), language=language)
+
+    async def _generate(self, model: ChatModel, request: ChatRequest) -> AsyncIterator[Chunk]:
+        """The model's chunks, read from its own task under the answer deadline; cancelled if we stop early."""
+        queue: asyncio.Queue[object] = asyncio.Queue()
+
+        async def produce() -> None:
+            try:
+                async for chunk in model.stream(request):
+                    await queue.put(chunk)
+                await queue.put(_END)
+            except BaseException as error:  # handed to the reader, which raises it in its own task
+                await queue.put(error)
+
+        task = asyncio.create_task(produce())
+        deadline = asyncio.get_running_loop().time() + self.settings.answer.deadline
+        try:
+            while True:
+                remaining = deadline - asyncio.get_running_loop().time()
+                try:
+                    item = await asyncio.wait_for(queue.get(), max(remaining, 0.0))
+                except TimeoutError:
+                    raise ModelTimeoutError(
+                        f"The model did not finish within {self.settings.answer.deadline:g} s "
+                        "(ASSISTANT_ANSWER__DEADLINE)."
+                    ) from None
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, Chunk)
+                yield item
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+    async def aclose(self) -> None:
+        """Close the model's connections and the conversation store."""
+        await self.model.aclose()
+        self.store.close()
+
+
+def _valid_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise InvalidQueryError("The question is empty. Type a question about your documents.")
+    if len(question) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(
+            f"The question is {len(question)} characters long; the limit is {MAX_QUERY_CHARS}. Shorten it."
+        )
+    return question
+
+
+def _language_of(question: str, history: Sequence[Turn]) -> Language:
+    """The question's language and script; an ambiguous Chinese follow-up keeps the conversation's script."""
+    previous = history[-1].language if history else Language.SIMPLIFIED
+    default = previous if previous in (Language.TRADITIONAL, Language.SIMPLIFIED) else Language.SIMPLIFIED
+    detected = detect_language(question, default_chinese=default)
+    if detected is Language.OTHER and history and len(question) < 20:
+        return history[-1].language
+    return detected
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, ModelError):
+        return f"{error.code}: {error}"
+    return f"model_error: {type(error).__name__}: {error}"
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000
