@@ -114,6 +114,29 @@ class ConversationSettings(BaseModel):
     max_turns: int = Field(50, ge=1, description="Turns kept per conversation; older ones are dropped.")
 
 
+class ApiSettings(BaseModel):
+    """The HTTP service: address, keys, limits and the messaging bots."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Keys accepted on /v1 routes (Authorization: Bearer KEY or X-API-Key); none means open access.",
+    )
+    rate_limit: int = Field(120, ge=0, description="Requests per minute per key or client address; 0 turns it off.")
+    rate_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
+    keepalive: float = Field(10.0, gt=0, description="Seconds between SSE keep-alive pings.")
+    kakao_deadline: float = Field(
+        3.5, gt=0, le=5, description="Seconds to answer a Kakao skill before switching to its callback URL."
+    )
+    telegram_secret: SecretStr | None = Field(None, description="X-Telegram-Bot-Api-Secret-Token to expect.")
+    telegram_token: SecretStr | None = Field(None, description="Bot token used to call sendMessage.")
+    telegram_api_base: str = Field("https://api.telegram.org", description="Telegram Bot API root.")
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be told, in one place."""
 
@@ -128,3 +151,4 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     answer: AnswerSettings = AnswerSettings()
     conversations: ConversationSettings = ConversationSettings()
+    api: ApiSettings = ApiSettings()

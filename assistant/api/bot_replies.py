@@ -1,0 +1,188 @@
+"""Plain-text answers for messaging bots: numbered sources, trimming to a limit, splitting into messages,
+and a short memory of requests already answered so a redelivered message is answered once.
+
+Framework-free: the Kakao and Telegram routes translate these to their own JSON.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+from ..records import Answer, Citation
+
+T = TypeVar("T")
+
+ELLIPSIS = "…"
+# A sentence ends at . ! ? (before whitespace) or at 。！？, with any [n] markers that follow it.
+_SENTENCE_END = re.compile(r"(?:[.!?](?:\s?\[\d+\])*(?=\s|$)|[。！？](?:\s?\[\d+\])*)")
+_OPEN_MARKER = re.compile(r"\[\d*$")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+MAX_URL = 300
+
+
+def source_line(citation: Citation, *, url: bool = True, title_limit: int | None = None) -> str:
+    """``[n] title — url`` (the URL only when asked for and the passage has a web address of sane length)."""
+    passage = citation.passage
+    title = passage.title or passage.document_id
+    if passage.section and passage.section != title:
+        title = f"{title} · {passage.section}"
+    if title_limit is not None:
+        title = fit_text(title, title_limit)
+    link = passage.source if url and is_web_link(passage.source) else ""
+    return f"[{citation.n}] {title}" + (f" — {link}" if link else "")
+
+
+def is_web_link(source: str) -> bool:
+    """Whether a passage source is an http(s) address a chat app can open."""
+    return (
+        source.startswith(("http://", "https://")) and len(source) <= MAX_URL and not any(c.isspace() for c in source)
+    )
+
+
+def fit_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a sentence, line or word end, never inside an [n] marker."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS), 0)
+    window = text[:room]
+    cut = _last_boundary(window, floor=room // 2)
+    kept = window[:cut].rstrip()
+    kept = _OPEN_MARKER.sub("", kept).rstrip()
+    return kept + ELLIPSIS
+
+
+def _last_boundary(window: str, floor: int) -> int:
+    """Where to cut ``window``: after its last sentence, else at its last line break or space, else its end."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() >= floor]
+    if ends:
+        return ends[-1]
+    for separator in ("\n", " "):
+        at = window.rfind(separator)
+        if at >= floor:
+            return at
+    return len(window)
+
+
+def render_reply(
+    text: str, citations: Iterable[Citation], limit: int, *, urls: bool = True, linked: frozenset[int] = frozenset()
+) -> str:
+    """Answer text, a blank line and its numbered sources within ``limit`` characters (``linked``: no URL shown)."""
+    # When trimming, only the sources the surviving text still cites are listed; [n] markers are never cut.
+    citations = list(citations)
+    lines = {c.n: source_line(c, url=urls and c.n not in linked) for c in citations}
+    whole = _join(text.strip(), list(lines.values()))
+    if len(whole) <= limit:
+        return whole
+    lines = {c.n: source_line(c, url=urls and c.n not in linked, title_limit=60) for c in citations}
+    block_budget = limit // 3
+    kept_lines: dict[int, str] = {}
+    for n, line in lines.items():
+        if sum(len(x) + 1 for x in kept_lines.values()) + len(line) > block_budget:
+            break
+        kept_lines[n] = line
+    body = fit_text(text, limit - len(_join("", list(kept_lines.values()))))
+    cited = {int(m) for m in _MARKER.findall(body)}
+    if cited:
+        kept_lines = {n: line for n, line in kept_lines.items() if n in cited}
+    return _join(body, list(kept_lines.values()))[:limit]
+
+
+def reply_text(answer: Answer, limit: int | None = None, *, urls: bool = True) -> str:
+    """The answer with its numbered sources, trimmed to ``limit`` characters when one is given."""
+    if limit is None:
+        return _join(answer.text.strip(), [source_line(c, url=urls) for c in answer.citations])
+    return render_reply(answer.text, answer.citations, limit, urls=urls)
+
+
+def _join(text: str, lines: list[str]) -> str:
+    if not lines:
+        return text
+    return (text + "\n\n" if text else "\n\n") + "\n".join(lines)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` as messages of at most ``limit`` characters, split at paragraphs, lines, sentences, then words."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = _split_point(window)
+        chunk = rest[:cut].rstrip()
+        if not chunk:  # only whitespace before the cut: take the window as it is
+            chunk, cut = window, limit
+        chunks.append(chunk)
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _split_point(window: str) -> int:
+    floor = len(window) // 4
+    for separator in ("\n\n", "\n"):
+        at = window.rfind(separator)
+        if at >= floor:
+            return at
+    ends = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() >= floor]
+    if ends:
+        return ends[-1]
+    at = window.rfind(" ")
+    if at >= floor:
+        return at
+    marker = _OPEN_MARKER.search(window)  # never split "[12]" into "[1" and "2]"
+    return marker.start() if marker and marker.start() > 0 else len(window)
+
+
+class RecentRequests(Generic[T]):
+    """Keys seen in the last ``ttl`` seconds, each with a value (a pending answer, say); thread-safe.
+
+    A messenger that redelivers a request (a Telegram ``update_id`` again, the same Kakao question twice)
+    finds the first delivery's value instead of starting the work again.
+    """
+
+    def __init__(self, ttl: float, max_items: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.max_items = max_items
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_add(self, key: str, make: Callable[[], T]) -> tuple[T, bool]:
+        """The value stored for ``key`` within the window and False, or ``make()`` (now stored) and True."""
+        now = self._clock()
+        with self._lock:
+            self._expire(now)
+            found = self._items.get(key)
+            if found is not None:
+                return found[1], False
+            value = make()
+            self._items[key] = (now, value)
+            if len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+            return value, True
+
+    def add(self: RecentRequests[bool], key: str) -> bool:
+        """Remember ``key``; True the first time within the window, False for a repeat."""
+        return self.get_or_add(key, lambda: True)[1]
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._items)
+
+    def _expire(self, now: float) -> None:
+        while self._items:
+            oldest = next(iter(self._items.values()))
+            if now - oldest[0] < self.ttl:
+                break
+            self._items.popitem(last=False)

@@ -1,0 +1,148 @@
+"""One ASGI middleware in front of every route: request ids, body limits, keys, rate limits, logs, metrics.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) so streamed answers pass through untouched and the
+per-request cost stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .observability import Metrics
+from .security import AuthError, KeyChecker, RateLimited, RateLimiter
+
+log = logging.getLogger("assistant.api")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Routes that check their own credentials (Telegram sends a secret token, not our API key).
+_OWN_AUTH = ("/v1/bots/telegram",)
+_UPLOAD_PATHS = ("/v1/documents",)
+
+
+class BodyTooLarge(Exception):
+    """The request body passed its limit while being read."""
+
+
+def error_body(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> tuple[bytes, list]:
+    """A JSON error response body and its headers, in the one shape every error has."""
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    return body, raw_headers
+
+
+class ServiceMiddleware:
+    """Guards and measures every HTTP request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        keys: KeyChecker,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        max_body: int,
+        max_upload: int,
+    ) -> None:
+        self.app = app
+        self.keys = keys
+        self.limiter = limiter
+        self.metrics = metrics
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope["path"]
+        status_box = [500]
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        async def reject(status: int, code: str, text: str, extra: dict[str, str] | None = None) -> None:
+            body, raw_headers = error_body(status, code, text, extra)
+            await send_with_id({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send_with_id({"type": "http.response.body", "body": body})
+
+        try:
+            if path.startswith("/v1/"):
+                client = self._client(scope, headers, path)
+                if client is not None:
+                    scope["state"]["client"] = client
+            limit = self.max_upload if path.startswith(_UPLOAD_PATHS) else self.max_body
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > limit:
+                await reject(413, "body_too_large", f"The request body is {length} bytes; the limit is {limit} bytes.")
+                return
+            await self.app(scope, _limited(receive, limit), send_with_id)
+        except AuthError as error:
+            await reject(401, "unauthorized", str(error), {"www-authenticate": "Bearer"})
+        except RateLimited as error:
+            await reject(
+                429, "rate_limited",
+                f"Too many requests. Wait {error.retry_after} s and try again.",
+                {"retry-after": str(error.retry_after)},
+            )  # fmt: skip
+        except BodyTooLarge:
+            await reject(413, "body_too_large", f"The request body is larger than the limit of {limit} bytes.")
+        finally:
+            route = _route_name(scope)
+            elapsed = time.perf_counter() - started
+            self.metrics.requests.labels(route, scope["method"], str(status_box[0])).inc()
+            self.metrics.latency.labels(route).observe(elapsed)
+            log.info(
+                "request_id=%s method=%s path=%s status=%d ms=%.1f client=%s",
+                request_id, scope["method"], path, status_box[0], elapsed * 1000,
+                scope["state"].get("client", "-"),
+            )  # fmt: skip
+
+    def _client(self, scope: Scope, headers: dict[str, str], path: str) -> str | None:
+        """Check the key and the rate limit; the client name is the key's short digest or the address."""
+        name = None
+        if not path.startswith(_OWN_AUTH):
+            name = self.keys.identify(headers.get("authorization"), headers.get("x-api-key"))
+        address = (scope.get("client") or ("unknown", 0))[0]
+        client = name or f"ip:{address}"
+        self.limiter.check(client)
+        return client
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that stops a body growing past ``limit`` even without a Content-Length header."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge()
+        return message
+
+    return wrapped
+
+
+def _route_name(scope: Scope) -> str:
+    """The route template ("/v1/documents/{document_id}") so metrics do not explode per id."""
+    route = scope.get("route")
+    return getattr(route, "path", None) or ("unmatched" if scope.get("path", "").startswith("/v1/") else "other")

@@ -1,0 +1,127 @@
+"""``POST /v1/answer``, ``POST /v1/chat`` (Server-Sent Events) and ``GET /v1/search``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from ...answering.events import Delta, Done, Fallback, Retrieved
+from ...errors import AssistantError
+from ...records import Answer
+from ...retrieval.retriever import MAX_QUERY_CHARS, SearchOptions
+from ..schemas import AnswerOut, AskRequest, SearchOut, error_responses
+from ..service import Services, services
+
+router = APIRouter(prefix="/v1", tags=["answers"])
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+@router.post(
+    "/answer", response_model=AnswerOut, responses=error_responses(401, 413, 422, 429, 503),
+    summary="Answer a question with citations (for bots and apps)",
+)  # fmt: skip
+async def answer(body: AskRequest, service: ServicesDep) -> dict[str, Any]:
+    """The whole cited answer at once. A missing `conversation_id` starts a new conversation; its id comes back."""
+    result = await service.assistant.answer(
+        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user
+    )
+    service.metrics.record_answer(result)
+    return result.to_dict()
+
+
+@router.post(
+    "/chat", responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream of answer events"},
+                        **error_responses(401, 413, 422, 429, 503)},
+    summary="Answer a question as a stream of Server-Sent Events",
+)  # fmt: skip
+async def chat(body: AskRequest, request: Request, service: ServicesDep) -> StreamingResponse:
+    """Events: `citations` (the retrieved passages, numbered), `delta` (answer text), `fallback` (the model failed,
+    discard the text so far), `done` (the final answer), or `error`. Comment lines (`: ping`) keep the
+    connection alive. Closing the connection cancels the model call."""
+    events = service.assistant.stream(
+        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user
+    )
+    first = await _first_event(events)  # errors before any output become normal JSON error responses
+    return StreamingResponse(
+        _sse(first, events, request, service),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+    )
+
+
+@router.get(
+    "/search", response_model=SearchOut, responses=error_responses(401, 422, 429, 503),
+    summary="Retrieve passages without composing an answer",
+)  # fmt: skip
+async def search(
+    service: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The query.")],
+    k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
+) -> dict[str, Any]:
+    """Passages ranked by hybrid keyword + dense retrieval, with scores."""
+    retriever = service.assistant.retriever
+    hits = await asyncio.to_thread(retriever.search, q, SearchOptions(top_k=k))
+    return {"query": q, "hits": [hit.to_dict() for hit in hits]}
+
+
+async def _first_event(events: AsyncIterator[Any]) -> Any:
+    return await events.__anext__()
+
+
+def sse_event(name: str, data: dict[str, Any]) -> bytes:
+    """One Server-Sent Event."""
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+async def _sse(first: Any, events: AsyncIterator[Any], request: Request, service: Services) -> AsyncIterator[bytes]:
+    """The events as SSE, with keep-alive pings while the model is quiet; stops the model if the client leaves."""
+    keepalive = service.settings.api.keepalive
+    pending: asyncio.Task[Any] | None = None
+    try:
+        yield _event_bytes(first, service)
+        while True:
+            pending = asyncio.ensure_future(events.__anext__())
+            while True:
+                done, _ = await asyncio.wait({pending}, timeout=keepalive)
+                if done:
+                    break
+                if await request.is_disconnected():
+                    return
+                yield b": ping\n\n"
+            try:
+                event = pending.result()
+            except StopAsyncIteration:
+                return
+            finally:
+                pending = None
+            yield _event_bytes(event, service)
+    except AssistantError as error:
+        yield sse_event("error", {"error": {"code": error.code, "message": str(error)}})
+    except Exception:  # the stream has started: report it as an event, never as a traceback
+        import logging
+
+        logging.getLogger("assistant.api").exception("answer stream failed")
+        yield sse_event("error", {"error": {"code": "internal_error", "message": "The answer failed. Try again."}})
+    finally:
+        if pending is not None:
+            pending.cancel()
+        await events.aclose()  # type: ignore[attr-defined]
+
+
+def _event_bytes(event: Any, service: Services) -> bytes:
+    if isinstance(event, Retrieved):
+        hits = [{"n": n, **hit.to_dict()} for n, hit in enumerate(event.hits, start=1)]
+        return sse_event("citations", {"conversation_id": event.conversation_id, "query": event.query, "hits": hits})
+    if isinstance(event, Delta):
+        return sse_event("delta", {"text": event.text})
+    if isinstance(event, Fallback):
+        return sse_event("fallback", {"reason": event.reason})
+    assert isinstance(event, Done)
+    answer: Answer = event.answer
+    service.metrics.record_answer(answer)
+    return sse_event("done", answer.to_dict())

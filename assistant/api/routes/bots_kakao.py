@@ -1,0 +1,179 @@
+"""``POST /v1/bots/kakao``: the assistant as a KakaoTalk chatbot skill (Kakao i Open Builder, skill response 2.0).
+
+Set it up in Open Builder: add a skill with this URL and a header ``X-API-Key: YOUR_KEY`` (the route goes
+through the API-key check like every /v1 route), use it in the fallback block, and turn on "callback" for that
+block so slow answers can arrive after Kakao's 5-second limit. Each Kakao user has one conversation,
+``kakao:{userRequest.user.id}``, so follow-up questions work.
+
+Kakao waits at most 5 s. The answer is awaited for ``api.kakao_deadline`` seconds; when it is later than that
+and the request has a ``callbackUrl``, the reply says "wait" (``useCallback``) and the whole answer is posted to
+the callback URL when it is ready. Without a callback URL the user is asked to send the question again: the
+same question from the same user within a minute shares the first answer instead of starting another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...errors import AssistantError, InvalidQueryError
+from ...records import Answer, Citation
+from ...retrieval.retriever import MAX_QUERY_CHARS
+from ..bot_replies import RecentRequests, is_web_link, render_reply
+from ..schemas import error_responses
+from ..service import Services, services
+
+log = logging.getLogger("assistant.api.kakao")
+
+router = APIRouter(prefix="/v1/bots", tags=["bots"])
+ServicesDep = Annotated[Services, Depends(services)]
+
+TEXT_LIMIT = 1000  # simpleText.text
+CARD_BUTTONS = 3  # buttons per card
+LABEL_LIMIT = 14  # button label
+CARD_TITLE_LIMIT = 50  # textCard.title
+SAME_QUESTION_WINDOW = 60.0  # seconds within which a repeated question shares its first answer
+CALLBACK_TIMEOUT = 10.0
+
+WAIT_TEXT = "답변을 찾고 있어요. 잠시만 기다려 주세요."
+LATE_TEXT = "답변을 준비하는 데 시간이 걸리고 있어요. 잠시 후 같은 질문을 다시 보내 주세요."
+FAILED_TEXT = "지금은 답변을 만들지 못했어요. 잠시 후 다시 질문해 주세요."
+SOURCES_TITLE = {"ko": "출처", "zh-Hant": "來源", "zh-Hans": "来源"}
+
+
+class KakaoUser(BaseModel):
+    """The Kakao user who spoke (``id`` is the bot-scoped user key)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1, max_length=128)
+
+
+class KakaoUserRequest(BaseModel):
+    """What the user said, and where a late answer may be sent."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    utterance: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    user: KakaoUser
+    callback_url: str | None = Field(None, alias="callbackUrl", max_length=2000)
+
+
+class KakaoSkillRequest(BaseModel):
+    """The skill payload Kakao sends (fields we do not use are accepted and ignored)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {"userRequest": {"utterance": "가상융합산업 진흥법은 언제부터 시행되나요?", "user": {"id": "abc"}}}
+            ]
+        },
+    )
+
+    user_request: KakaoUserRequest = Field(alias="userRequest")
+
+
+@router.post(
+    "/kakao", responses=error_responses(401, 413, 422, 429, 503),
+    summary="KakaoTalk chatbot skill (Open Builder skill response 2.0)",
+)  # fmt: skip
+async def kakao_skill(
+    body: KakaoSkillRequest, request: Request, background: BackgroundTasks, service: ServicesDep
+) -> dict[str, Any]:
+    """A `simpleText` answer with numbered sources and a card of source links, or `useCallback` when it is slow."""
+    said = body.user_request
+    question = said.utterance.strip()
+    if not question:
+        raise InvalidQueryError("userRequest.utterance is empty. Send the user's message as the utterance.")
+    conversation = f"kakao:{said.user.id}"
+    # Kakao sends no event id; an X-Request-Id would not do either (proxies mint a new one per request).
+    key = f"kakao:{said.user.id}\x00{question}"
+
+    def start() -> asyncio.Future[Answer]:
+        task = asyncio.ensure_future(service.assistant.answer(question, conversation, user=conversation))
+        task.add_done_callback(lambda done: _finished(done, service))
+        return task
+
+    pending, _ = _recent(request).get_or_add(key, start)
+    try:
+        answer = await asyncio.wait_for(asyncio.shield(pending), service.settings.api.kakao_deadline)
+    except TimeoutError:
+        if said.callback_url:
+            background.add_task(_deliver, pending, said.callback_url)
+            return {"version": "2.0", "useCallback": True, "data": {"text": WAIT_TEXT}}
+        return skill_text(LATE_TEXT)
+    return skill_response(answer)
+
+
+def skill_response(answer: Answer) -> dict[str, Any]:
+    """A skill response 2.0: the answer as `simpleText`, and a `textCard` with a link button per source web page."""
+    buttons: dict[str, Citation] = {}  # one button per web address, the first citation of it
+    for citation in answer.citations:
+        source = citation.passage.source
+        if is_web_link(source) and source not in buttons and len(buttons) < CARD_BUTTONS:
+            buttons[source] = citation
+    linked = frozenset(c.n for c in answer.citations if c.passage.source in buttons)
+    text = render_reply(answer.text, answer.citations, TEXT_LIMIT, linked=linked)
+    outputs: list[dict[str, Any]] = [{"simpleText": {"text": text or FAILED_TEXT}}]
+    if buttons:
+        title = SOURCES_TITLE.get(answer.language.value, "Sources")
+        card = {"title": title[:CARD_TITLE_LIMIT], "buttons": [_button(c) for c in buttons.values()]}
+        outputs.append({"textCard": card})  # not a basicCard: that needs a thumbnail image, which we lack
+    return {"version": "2.0", "template": {"outputs": outputs}}
+
+
+def skill_text(text: str) -> dict[str, Any]:
+    """A skill response holding one short text."""
+    return {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": text[:TEXT_LIMIT]}}]}}
+
+
+def _button(citation: Citation) -> dict[str, str]:
+    label = f"[{citation.n}] {citation.passage.title or citation.passage.document_id}"
+    if len(label) > LABEL_LIMIT:
+        label = label[: LABEL_LIMIT - 1].rstrip() + "…"
+    return {"action": "webLink", "label": label, "webLinkUrl": citation.passage.source}
+
+
+async def _deliver(pending: asyncio.Future[Answer], url: str) -> None:
+    """Wait for the answer and post it to Kakao's callback URL."""
+    try:
+        payload = skill_response(await pending)
+    except Exception:  # already logged by _finished; the user still gets a reply
+        payload = skill_text(FAILED_TEXT)
+    try:
+        async with httpx.AsyncClient(timeout=CALLBACK_TIMEOUT) as client:
+            response = await client.post(url, json=payload)
+        if response.status_code >= 400:
+            log.warning("Kakao callback refused the answer: HTTP %d", response.status_code)
+    except httpx.HTTPError as error:  # its message holds the one-time callback URL: name only the kind
+        log.warning("Kakao callback failed: %s", type(error).__name__)
+
+
+def _finished(task: asyncio.Future[Answer], service: Services) -> None:
+    """Count a composed answer once, however many requests shared it; log a failed one."""
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is None:
+        service.metrics.record_answer(task.result())
+    elif isinstance(error, AssistantError):
+        log.warning("Kakao answer failed: %s: %s", error.code, error)
+    else:
+        log.error("Kakao answer failed unexpectedly", exc_info=error)
+
+
+def _recent(request: Request) -> RecentRequests[asyncio.Future[Answer]]:
+    """This app's memory of recent Kakao questions (kept on ``app.state``, so each app has its own)."""
+    state = request.app.state
+    recent: RecentRequests[asyncio.Future[Answer]] | None = getattr(state, "kakao_recent", None)
+    if recent is None:
+        recent = RecentRequests(SAME_QUESTION_WINDOW)
+        state.kakao_recent = recent
+    return recent

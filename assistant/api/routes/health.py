@@ -1,0 +1,44 @@
+"""``/livez``, ``/readyz`` and ``/metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ..service import Services, services
+
+router = APIRouter(tags=["health"])
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+@router.get("/livez", summary="The process is up")
+async def livez() -> dict[str, str]:
+    """Always ok while the process serves requests."""
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz", summary="Ready to answer",
+    responses={503: {"description": "The index is empty or not loaded"}},
+)  # fmt: skip
+async def readyz(service: ServicesDep) -> Any:
+    """Ready when the index holds passages; reports whether answers come from the model or extraction."""
+    index = service.assistant.retriever.index
+    assistant = service.assistant
+    body = {
+        "status": "ok" if index.passages else "unavailable",
+        "documents": len(index.documents),
+        "passages": len(index.passages),
+        "model": assistant.model.id,
+        "fallback": "extractive",
+    }
+    return JSONResponse(body, status_code=200 if index.passages else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(service: ServicesDep) -> Response:
+    """Requests, latency per route and per answer stage, fallbacks and model tokens."""
+    return Response(generate_latest(service.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,135 @@
+"""``POST /v1/chat/completions``: the assistant as an OpenAI-compatible model, so any OpenAI SDK can use it.
+
+The last user message is the question; earlier user/assistant messages become the conversation, so a
+follow-up works without our conversation ids. Citations ride along as footnotes in the text and as a
+``citations`` field beside ``choices``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+
+from ...answering.events import Delta, Done, Fallback
+from ...errors import AssistantError, InvalidQueryError
+from ...records import Answer, Turn
+from ..schemas import ChatCompletionMessage, ChatCompletionRequest, error_responses
+from ..service import Services, services
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def _text(message: ChatCompletionMessage) -> str:
+    content = message.content
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
+
+
+def _question_and_history(body: ChatCompletionRequest) -> tuple[str, list[tuple[str, str]]]:
+    turns = [(m.role, _text(m)) for m in body.messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
+        raise InvalidQueryError("The last message must be a non-empty 'user' message holding the question.")
+    history: list[tuple[str, str]] = []
+    pending_question: str | None = None
+    for role, text in turns[:-1]:
+        if role == "user":
+            pending_question = text
+        elif pending_question is not None:
+            history.append((pending_question, text))
+            pending_question = None
+    return turns[-1][1], history
+
+
+def footnotes(answer: Answer) -> str:
+    """The answer text with its numbered sources as footnotes."""
+    if not answer.citations:
+        return answer.text
+    lines = [f"[{c.n}] {c.passage.title}" + (f" — {c.passage.source}" if c.passage.source else "")
+             for c in answer.citations]  # fmt: skip
+    return answer.text + "\n\n" + "\n".join(lines)
+
+
+@router.post(
+    "/chat/completions", responses=error_responses(401, 413, 422, 429, 503),
+    summary="OpenAI-compatible chat completions (streamed or not)",
+)  # fmt: skip
+async def chat_completions(body: ChatCompletionRequest, service: ServicesDep) -> Any:
+    """Send `messages` as to any OpenAI model; `stream: true` returns `chat.completion.chunk` events ending with
+    `data: [DONE]`. The reply carries an extra `citations` list."""
+    question, history = _question_and_history(body)
+    assistant = service.assistant
+    conversation = None
+    if history:
+        conversation = assistant.store.create(user=body.user)
+        for asked, said in history[-assistant.settings.answer.history_turns or None :]:
+            assistant.store.append(conversation, Turn(asked, asked, said))
+    completion_id = "chatcmpl-" + secrets.token_hex(12)
+    created = int(time.time())
+    if not body.stream:
+        answer = await assistant.answer(question, conversation, user=body.user)
+        service.metrics.record_answer(answer)
+        return {
+            "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": footnotes(answer)},
+                         "finish_reason": "stop"}],
+            "usage": _usage(answer),
+            "citations": [c.to_dict() for c in answer.citations],
+            "conversation_id": answer.conversation_id,
+        }  # fmt: skip
+    events = assistant.stream(question, conversation, user=body.user)
+    await events.__anext__()  # retrieval errors surface as JSON errors before the stream starts
+    return StreamingResponse(
+        _chunks(events, completion_id, created, body.model, service), media_type="text/event-stream",
+        headers={"cache-control": "no-cache"},
+    )  # fmt: skip
+
+
+def _usage(answer: Answer) -> dict[str, int]:
+    prompt = answer.usage.get("prompt_tokens", 0)
+    completion = answer.usage.get("completion_tokens", 0)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+async def _chunks(
+    events: AsyncIterator[Any], completion_id: str, created: int, model: str, service: Services
+) -> AsyncIterator[bytes]:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        data = {
+            "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra,
+        }  # fmt: skip
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+    yield chunk({"role": "assistant", "content": ""})
+    sent = ""
+    try:
+        async for event in events:
+            if isinstance(event, Delta):
+                sent += event.text
+                yield chunk({"content": event.text})
+            elif isinstance(event, Fallback):
+                sent = ""
+                yield chunk({"content": "\n\n"})
+            elif isinstance(event, Done):
+                answer = event.answer
+                service.metrics.record_answer(answer)
+                tail = footnotes(answer)[len(answer.text) :]
+                if tail:
+                    yield chunk({"content": tail})
+                yield chunk({}, "stop", citations=[c.to_dict() for c in answer.citations], usage=_usage(answer),
+                            conversation_id=answer.conversation_id)  # fmt: skip
+    except AssistantError as error:
+        yield f"data: {json.dumps({'error': {'code': error.code, 'message': str(error)}})}\n\n".encode()
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
+    yield b"data: [DONE]\n\n"

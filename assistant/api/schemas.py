@@ -1,0 +1,207 @@
+"""Request and response bodies of the HTTP API, with the examples shown in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..records import Language
+from ..retrieval.retriever import MAX_QUERY_CHARS
+
+KO_QUESTION = "가상융합산업 진흥법은 언제부터 시행되나요?"
+
+
+class AskRequest(BaseModel):
+    """A question for the assistant."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": KO_QUESTION}]})
+
+    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in any language.")
+    conversation_id: str | None = Field(
+        None, max_length=200, description="Continue this conversation; omit to start a new one."
+    )
+    user: str | None = Field(None, max_length=200, description="Who is asking (stored with a new conversation).")
+    top_k: int | None = Field(None, ge=1, le=50, description="How many passages to retrieve.")
+    language: Language | None = Field(None, description="Answer language; detected from the question if omitted.")
+
+
+class CitationOut(BaseModel):
+    """A numbered source of the answer."""
+
+    n: int
+    passage_id: str
+    document_id: str
+    title: str
+    section: str
+    source: str
+    language: str
+    text: str = Field(description="The cited passage.")
+    start: int = Field(description="Start of the supporting text in the document (characters).")
+    end: int
+    score: float
+    supported: bool
+
+
+class AnswerOut(BaseModel):
+    """A cited answer."""
+
+    answer: str
+    citations: list[CitationOut]
+    grounded: bool = Field(description="Every sentence is supported by a cited passage.")
+    fallback: bool = Field(description="The language model failed and the answer was extracted instead.")
+    fallback_reason: str | None
+    conversation_id: str | None
+    language: str
+    model: str
+    query: str = Field(description="The standalone query used for retrieval (follow-ups are rewritten).")
+    timings_ms: dict[str, float]
+    usage: dict[str, int]
+
+
+class HitOut(BaseModel):
+    """A retrieved passage."""
+
+    passage_id: str
+    document_id: str
+    title: str
+    section: str
+    source: str
+    language: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class SearchOut(BaseModel):
+    """Retrieval results, best first."""
+
+    query: str
+    hits: list[HitOut]
+
+
+class TextDocument(BaseModel):
+    """A document given as JSON text."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "seoul-notice",
+                    "title": "서울시 메타버스 안내",
+                    "text": "서울시는 2026년까지 메타버스 서울 플랫폼을 완성한다.",
+                    "source": "https://example.org/notice",
+                }
+            ]
+        },
+    )
+
+    id: str = Field(min_length=1, max_length=120, pattern=r"^[\w\-. ]+$", description="Document id.")
+    title: str = Field("", max_length=500)
+    text: str = Field(min_length=1, max_length=2_000_000)
+    lang: str | None = Field(None, max_length=20)
+    source: str | None = Field(None, max_length=2000)
+
+
+class DocumentOut(BaseModel):
+    """An indexed document."""
+
+    id: str
+    title: str
+    source: str
+    date: str
+    path: str
+    passages: int
+
+
+class DocumentsOut(BaseModel):
+    """Indexed documents."""
+
+    documents: list[DocumentOut]
+
+
+class UploadOut(BaseModel):
+    """Documents added (or replaced) by an upload."""
+
+    documents: list[DocumentOut]
+
+
+class DeletedOut(BaseModel):
+    """What a deletion removed."""
+
+    id: str
+    deleted: bool = True
+    passages: int = 0
+
+
+class TurnOut(BaseModel):
+    """One question and answer of a conversation."""
+
+    question: str
+    query: str
+    answer: str
+    citations: list[CitationOut]
+    language: str
+    fallback: bool
+    created_at: float
+
+
+class ConversationOut(BaseModel):
+    """A conversation and its turns, oldest first."""
+
+    id: str
+    turns: list[TurnOut]
+
+
+class ErrorBody(BaseModel):
+    """What went wrong, and what to do about it."""
+
+    code: str = Field(examples=["invalid_query"])
+    message: str = Field(examples=["The question is empty. Type a question about your documents."])
+
+
+class ErrorOut(BaseModel):
+    """Every error response has this shape."""
+
+    error: ErrorBody
+
+
+class ChatCompletionMessage(BaseModel):
+    """One message of an OpenAI chat completion request."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    """The OpenAI chat completions request (fields we do not use are accepted and ignored)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [{"model": "assistant", "messages": [{"role": "user", "content": KO_QUESTION}]}]
+        },
+    )
+
+    model: str = Field("assistant", max_length=200)
+    messages: list[ChatCompletionMessage] = Field(min_length=1, max_length=200)
+    stream: bool = False
+    user: str | None = Field(None, max_length=200)
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can return."""
+    descriptions = {
+        400: "The request cannot be used as sent",
+        401: "Missing or wrong API key",
+        404: "No such conversation or document",
+        413: "Request body too large",
+        422: "A field is missing, has the wrong type or is out of range",
+        429: "Too many requests; retry after the Retry-After header's seconds",
+        503: "The index is not available",
+    }
+    return {code: {"model": ErrorOut, "description": descriptions[code]} for code in codes}
