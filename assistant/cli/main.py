@@ -1,4 +1,4 @@
-"""``assistant``: build and search the index, and evaluate retrieval, from the command line.
+"""``assistant``: build and search the index, ask and chat, and evaluate, from the command line.
 
 Every command is a thin shell over the library; errors from the error tree are printed as one clear
 line (exit status 2), never as a traceback.
@@ -11,9 +11,12 @@ import logging
 import click
 
 from .. import __version__
+from .answer_commands import ask, chat
 from .common import stderr_console
 from .eval_commands import eval_group
+from .eval_run_command import run as eval_run
 from .index_commands import index_group, search
+from .serve_command import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,6 +33,8 @@ def cli(verbose: int, quiet: bool) -> None:
     Quick start:
       assistant index build                  # read corpus/ into index/
       assistant search "가상융합산업 기본계획"   # ranked passages with sources
+      assistant ask "가상융합산업 예산은 얼마인가요?"  # a cited answer
+      assistant chat                         # a conversation, streamed
     """
     from rich.logging import RichHandler
 
@@ -44,4 +49,8 @@ def cli(verbose: int, quiet: bool) -> None:
 
 cli.add_command(index_group)
 cli.add_command(search)
+cli.add_command(serve)
+cli.add_command(ask)
+cli.add_command(chat)
+eval_group.add_command(eval_run)
 cli.add_command(eval_group)
