@@ -170,6 +170,7 @@ class Turn:
     language: Language = Language.OTHER
     fallback: bool = False
     created_at: float = 0.0
+    feedback: int = 0  # +1 thumbs up, -1 thumbs down, 0 none
 
     def to_dict(self) -> dict[str, Any]:
         """The turn as plain JSON-ready data."""
@@ -181,6 +182,30 @@ class Turn:
             "language": self.language.value,
             "fallback": self.fallback,
             "created_at": self.created_at,
+            "feedback": self.feedback,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """A conversation as listed: its id, owner, first question and size."""
+
+    id: str
+    user: str | None
+    title: str
+    turns: int
+    created_at: float
+    updated_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain JSON-ready data."""
+        return {
+            "id": self.id,
+            "user": self.user,
+            "title": self.title,
+            "turns": self.turns,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
         }
 
 

@@ -146,6 +146,32 @@ class TurnOut(BaseModel):
     language: str
     fallback: bool
     created_at: float
+    feedback: int = 0
+
+
+class ConversationSummaryOut(BaseModel):
+    """A conversation as listed."""
+
+    id: str
+    user: str | None
+    title: str = Field(description="The first question.")
+    turns: int
+    created_at: float
+    updated_at: float
+
+
+class ConversationsOut(BaseModel):
+    """Conversations, most recently active first."""
+
+    conversations: list[ConversationSummaryOut]
+
+
+class FeedbackIn(BaseModel):
+    """Thumbs up (1), thumbs down (-1) or no opinion (0) on one answer."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rating": 1}]})
+
+    rating: Literal[-1, 0, 1]
 
 
 class ConversationOut(BaseModel):

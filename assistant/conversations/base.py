@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Protocol, runtime_checkable
 
-from ..records import Turn
+from ..records import ConversationSummary, Turn
 from ..registry import Registry
 from ..settings import ConversationSettings
 
@@ -28,6 +28,14 @@ class ConversationStore(Protocol):
 
     def turns(self, conversation_id: str, limit: int | None = None) -> list[Turn]:
         """The turns, oldest first (only the last ``limit`` when given); empty for an unknown id."""
+        ...
+
+    def list(self, user: str | None = None, limit: int = 50) -> list[ConversationSummary]:
+        """Conversations with at least one turn, most recently active first (only ``user``'s when given)."""
+        ...
+
+    def set_feedback(self, conversation_id: str, turn: int, rating: int) -> Turn:
+        """Record +1/-1/0 feedback on a turn (0-based, counting the turns kept); raises ``NotFoundError``."""
         ...
 
     def delete(self, conversation_id: str) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
-from ..records import Turn
+from ..errors import NotFoundError
+from ..records import ConversationSummary, Turn
 from ..settings import ConversationSettings
 from .base import new_conversation_id
 
@@ -15,6 +17,7 @@ class MemoryConversationStore:
     def __init__(self, settings: ConversationSettings | None = None) -> None:
         self.max_turns = (settings or ConversationSettings()).max_turns
         self._turns: dict[str, list[Turn]] = {}
+        self._users: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     def create(self, conversation_id: str | None = None, user: str | None = None) -> str:
@@ -22,6 +25,7 @@ class MemoryConversationStore:
         conversation_id = conversation_id or new_conversation_id()
         with self._lock:
             self._turns.setdefault(conversation_id, [])
+            self._users.setdefault(conversation_id, user)
         return conversation_id
 
     def exists(self, conversation_id: str) -> bool:
@@ -40,9 +44,30 @@ class MemoryConversationStore:
         turns = list(self._turns.get(conversation_id, []))
         return turns[-limit:] if limit else turns
 
+    def list(self, user: str | None = None, limit: int = 50) -> list[ConversationSummary]:
+        """Conversations with turns, most recently active first."""
+        with self._lock:
+            summaries = [
+                ConversationSummary(cid, self._users.get(cid), turns[0].question, len(turns), turns[0].created_at,
+                                    turns[-1].created_at)
+                for cid, turns in self._turns.items()
+                if turns and (user is None or self._users.get(cid) == user)
+            ]  # fmt: skip
+        return sorted(summaries, key=lambda s: s.updated_at, reverse=True)[:limit]
+
+    def set_feedback(self, conversation_id: str, turn: int, rating: int) -> Turn:
+        """Record feedback on a turn."""
+        with self._lock:
+            turns = self._turns.get(conversation_id)
+            if not turns or not 0 <= turn < len(turns):
+                raise NotFoundError(f"Conversation '{conversation_id}' has no turn {turn}.")
+            turns[turn] = dataclasses.replace(turns[turn], feedback=rating)
+            return turns[turn]
+
     def delete(self, conversation_id: str) -> bool:
         """Forget a conversation."""
         with self._lock:
+            self._users.pop(conversation_id, None)
             return self._turns.pop(conversation_id, None) is not None
 
     def close(self) -> None:

@@ -7,8 +7,8 @@ import sqlite3
 import threading
 import time
 
-from ..errors import ConfigurationError
-from ..records import Citation, Language, Turn
+from ..errors import ConfigurationError, NotFoundError
+from ..records import Citation, ConversationSummary, Language, Turn
 from ..settings import ConversationSettings
 from .base import new_conversation_id
 
@@ -39,6 +39,7 @@ class SQLiteConversationStore:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise ConfigurationError(
@@ -94,6 +95,48 @@ class SQLiteConversationStore:
             ).fetchall()
         return [_turn_from_record(json.loads(data)) for (data,) in reversed(rows)]
 
+    def list(self, user: str | None = None, limit: int = 50) -> list[ConversationSummary]:
+        """Conversations with turns, most recently active first."""
+        query = """
+            SELECT c.id, c.user, c.created_at, COUNT(t.seq), MIN(t.seq), MAX(t.seq)
+            FROM conversations c JOIN turns t ON t.conversation_id = c.id
+            WHERE (? IS NULL OR c.user = ?)
+            GROUP BY c.id ORDER BY MAX(t.rowid) DESC LIMIT ?
+        """
+        with self._lock:
+            rows = self._db.execute(query, (user, user, limit)).fetchall()
+            summaries = []
+            for cid, owner, created, count, first, last in rows:
+                first_turn = self._turn_at(cid, first)
+                last_turn = self._turn_at(cid, last)
+                summaries.append(
+                    ConversationSummary(cid, owner, first_turn.question, count, created, last_turn.created_at)
+                )
+        return summaries
+
+    def _turn_at(self, conversation_id: str, seq: int) -> Turn:
+        (data,) = self._db.execute(
+            "SELECT data FROM turns WHERE conversation_id = ? AND seq = ?", (conversation_id, seq)
+        ).fetchone()
+        return _turn_from_record(json.loads(data))
+
+    def set_feedback(self, conversation_id: str, turn: int, rating: int) -> Turn:
+        """Record feedback on a turn."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, data FROM turns WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+            ).fetchall()
+            if not 0 <= turn < len(rows):
+                raise NotFoundError(f"Conversation '{conversation_id}' has no turn {turn}.")
+            seq, data = rows[turn]
+            record = json.loads(data)
+            record["feedback"] = rating
+            self._db.execute(
+                "UPDATE turns SET data = ? WHERE conversation_id = ? AND seq = ?",
+                (json.dumps(record, ensure_ascii=False), conversation_id, seq),
+            )
+        return _turn_from_record(record)
+
     def delete(self, conversation_id: str) -> bool:
         """Forget a conversation and its turns."""
         with self._lock:
@@ -121,4 +164,5 @@ def _turn_from_record(data: dict[str, object]) -> Turn:
         language=Language(str(data.get("language", Language.OTHER.value))),
         fallback=bool(data.get("fallback", False)),
         created_at=float(data.get("created_at", 0.0)),  # type: ignore[arg-type]
+        feedback=int(data.get("feedback", 0)),  # type: ignore[call-overload]
     )

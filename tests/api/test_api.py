@@ -271,3 +271,15 @@ def test_the_rate_limit_answers_429_with_retry_after(guarded: str) -> None:
     limited = [r for r in statuses if r.status_code == 429]
     assert limited and int(limited[0].headers["retry-after"]) >= 1
     assert "Wait" in limited[0].json()["error"]["message"]
+
+
+def test_conversations_are_listed_per_user_and_take_feedback(served: str) -> None:
+    first = post(served, "/v1/answer", {"question": QUESTION, "user": "web:tester"}).json()
+    conversation = first["conversation_id"]
+    listed = httpx.get(f"{served}/v1/conversations", params={"user": "web:tester"}).json()["conversations"]
+    assert [c["id"] for c in listed] == [conversation] and listed[0]["title"] == QUESTION
+    rated = post(served, f"/v1/conversations/{conversation}/turns/0/feedback", {"rating": -1})
+    assert rated.status_code == 200 and rated.json()["feedback"] == -1
+    assert httpx.get(f"{served}/v1/conversations/{conversation}").json()["turns"][0]["feedback"] == -1
+    assert_error(post(served, f"/v1/conversations/{conversation}/turns/9/feedback", {"rating": 1}), 404)
+    assert_error(post(served, f"/v1/conversations/{conversation}/turns/0/feedback", {"rating": 5}), 422)

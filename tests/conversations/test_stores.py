@@ -87,3 +87,29 @@ def test_an_unwritable_sqlite_path_says_what_to_set(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(ConfigurationError, match="ASSISTANT_CONVERSATIONS__PATH"):
         create_store(ConversationSettings(path=blocker / "c.sqlite3"))
+
+
+def test_listing_shows_each_users_conversations_newest_first(store) -> None:
+    mine = store.create(user="web:a")
+    store.append(mine, turn(1))
+    other = store.create(user="web:b")
+    store.append(other, turn(2))
+    later = store.create(user="web:a")
+    store.append(later, turn(3))
+    store.create(user="web:a")  # no turns yet: not listed
+    listed = store.list(user="web:a")
+    assert [s.id for s in listed] == [later, mine]
+    assert listed[1].title == "질문 1" and listed[1].turns == 1
+    assert {s.id for s in store.list()} == {mine, other, later}
+
+
+def test_feedback_is_stored_with_the_turn(store) -> None:
+    from assistant.errors import NotFoundError
+
+    conversation = store.create()
+    store.append(conversation, turn(1))
+    store.append(conversation, turn(2))
+    assert store.set_feedback(conversation, 1, -1).feedback == -1
+    assert [t.feedback for t in store.turns(conversation)] == [0, -1]
+    with pytest.raises(NotFoundError):
+        store.set_feedback(conversation, 5, 1)
