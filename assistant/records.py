@@ -144,19 +144,17 @@ class Citation:
             "end": self.end,
             "score": round(self.score, 6),
             "supported": self.supported,
+            "passage_start": passage.start,
+            "passage_end": passage.end,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Citation:
-        """Inverse of ``to_dict``; the passage keeps its own span under ``passage_start``/``passage_end``."""
+        """Inverse of ``to_dict`` (the passage's own span comes from ``passage_start``/``passage_end``)."""
         passage = Passage.from_dict(
             {**data, "start": data.get("passage_start", data["start"]), "end": data.get("passage_end", data["end"])}
         )
         return cls(data["n"], passage, data["start"], data["end"], data.get("score", 0.0), data.get("supported", True))
-
-    def to_record(self) -> dict[str, Any]:
-        """``to_dict`` plus the passage's own span, enough to rebuild the citation exactly."""
-        return {**self.to_dict(), "passage_start": self.passage.start, "passage_end": self.passage.end}
 
 
 @dataclass(frozen=True, slots=True)

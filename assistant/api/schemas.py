@@ -41,6 +41,8 @@ class CitationOut(BaseModel):
     end: int
     score: float
     supported: bool
+    passage_start: int = Field(description="Where the cited passage starts in the document.")
+    passage_end: int
 
 
 class AnswerOut(BaseModel):

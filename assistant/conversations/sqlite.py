@@ -150,7 +150,7 @@ class SQLiteConversationStore:
 
 
 def _turn_record(turn: Turn) -> dict[str, object]:
-    return {**turn.to_dict(), "citations": [citation.to_record() for citation in turn.citations]}
+    return {**turn.to_dict(), "citations": [citation.to_dict() for citation in turn.citations]}
 
 
 def _turn_from_record(data: dict[str, object]) -> Turn:
