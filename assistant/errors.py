@@ -14,6 +14,8 @@ The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
     ├── EmbedderUnavailableError  a configured embedding model is not available locally
     ├── InvalidQueryError         a question or search that cannot be answered as asked
     ├── NotFoundError             a conversation or document id that does not exist
+    │   └── NotEnabledError          a feature (a bot webhook) that is not configured on this service
+    ├── UnauthorizedError         a request without the credentials a route needs
     └── ModelError                a language model call that failed (the answer falls back to extraction)
         ├── ModelUnavailableError    the server cannot be reached or answers 5xx
         ├── ModelTimeoutError        no answer within the timeout or deadline
@@ -102,6 +104,19 @@ class NotFoundError(AssistantError):
 
     status_code = 404
     code = "not_found"
+
+
+class NotEnabledError(NotFoundError):
+    """A route whose feature is not configured here; says which setting turns it on."""
+
+    code = "not_enabled"
+
+
+class UnauthorizedError(AssistantError):
+    """Missing or wrong credentials for a route."""
+
+    status_code = 401
+    code = "unauthorized"
 
 
 class ModelError(AssistantError):

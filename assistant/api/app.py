@@ -18,7 +18,7 @@ from ..errors import AssistantError
 from ..settings import Settings
 from .middleware import ServiceMiddleware
 from .observability import Metrics
-from .routes import answers, bots_kakao, bots_telegram, conversations, documents, health, openai_compat
+from .routes import answers, bots_kakao, bots_telegram, conversations, documents, health, openai_compat, web
 from .security import KeyChecker, RateLimiter
 from .service import Services
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         health.router,
         bots_kakao.router,
         bots_telegram.router,
+        web.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

@@ -5,7 +5,7 @@ Set it up: create a bot with @BotFather, set ``ASSISTANT_API__TELEGRAM_TOKEN`` t
 ``setWebhook`` with ``url=https://YOUR_HOST/v1/bots/telegram`` and ``secret_token=`` that string.
 
 Telegram sends the secret in ``X-Telegram-Bot-Api-Secret-Token``; this route checks it instead of our API
-key. Without a configured secret the route refuses every update (503): an open webhook would let anyone
+key. Without a configured secret the route refuses every update (404, not enabled): an open webhook would let anyone
 spend answers in any chat. Each chat has one conversation, ``telegram:{chat id}``. The update is acknowledged
 at once and answered in the background with ``sendMessage`` (long answers in several messages), so Telegram
 never times out and redelivers; a redelivered ``update_id`` is ignored. Updates without text are ignored.
@@ -23,7 +23,7 @@ import httpx
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict
 
-from ...errors import AssistantError, ConfigurationError, InvalidQueryError
+from ...errors import InvalidQueryError, NotEnabledError, UnauthorizedError
 from ..bot_replies import RecentRequests, reply_text, split_text
 from ..schemas import error_responses
 from ..service import Services, services
@@ -43,20 +43,6 @@ HELP_TEXT = (
     "Ask a question about the documents; answers come with numbered sources."
 )
 FAILED_TEXT = "지금은 답변을 만들지 못했어요. 잠시 후 다시 질문해 주세요. / 暂时无法回答，请稍后再试。"
-
-
-class TelegramNotConfiguredError(ConfigurationError):
-    """The Telegram webhook is called but its secret or bot token is not set."""
-
-    status_code = 503
-    code = "telegram_not_configured"
-
-
-class TelegramAuthError(AssistantError):
-    """A webhook call without Telegram's secret token."""
-
-    status_code = 401
-    code = "unauthorized"
 
 
 class TelegramChat(BaseModel):
@@ -100,24 +86,24 @@ async def verify_secret(
     """Refuse the call unless Telegram's secret token matches the configured one (a FastAPI dependency)."""
     api = service.settings.api
     if api.telegram_secret is None or not api.telegram_secret.get_secret_value():
-        raise TelegramNotConfiguredError(
+        raise NotEnabledError(
             "The Telegram bot is not set up. Set ASSISTANT_API__TELEGRAM_SECRET and pass the same value as "
             "secret_token to setWebhook."
         )
     expected = api.telegram_secret.get_secret_value().encode()
     if not hmac.compare_digest((secret or "").encode(), expected):
-        raise TelegramAuthError(
+        raise UnauthorizedError(
             "The X-Telegram-Bot-Api-Secret-Token header is missing or wrong. Call setWebhook with the secret_token "
             "set in ASSISTANT_API__TELEGRAM_SECRET."
         )
     if api.telegram_token is None or not api.telegram_token.get_secret_value():
-        raise TelegramNotConfiguredError(
+        raise NotEnabledError(
             "The Telegram bot token is not set. Set ASSISTANT_API__TELEGRAM_TOKEN to the token from @BotFather."
         )
 
 
 @router.post(
-    "/telegram", dependencies=[Depends(verify_secret)], responses=error_responses(401, 413, 422, 429, 503),
+    "/telegram", dependencies=[Depends(verify_secret)], responses=error_responses(401, 404, 413, 422, 429),
     summary="Telegram Bot API webhook",
 )  # fmt: skip
 async def telegram_update(

@@ -60,7 +60,12 @@ def footnotes(answer: Answer) -> str:
 
 
 @router.post(
-    "/chat/completions", responses=error_responses(401, 413, 422, 429, 503),
+    "/chat/completions",
+    responses={
+        200: {"content": {"application/json": {}, "text/event-stream": {}},
+              "description": "A chat.completion object, or chat.completion.chunk events when stream is true"},
+        **error_responses(401, 413, 422, 429, 503),
+    },
     summary="OpenAI-compatible chat completions (streamed or not)",
 )  # fmt: skip
 async def chat_completions(body: ChatCompletionRequest, service: ServicesDep) -> Any:

@@ -1,0 +1,160 @@
+"""Load benchmark of ``POST /v1/answer``: the real server on loopback, many concurrent clients, fixed duration.
+
+    .venv/bin/python eval/benchmark_api.py [--clients 32] [--rate 150] [--seconds 60] [--json FILE]
+
+Starts ``assistant serve`` in a subprocess over a fresh copy of the demo index (extractive default, SQLite
+conversations in a temporary folder, no rate limit), then runs two phases with httpx:
+
+* **paced** (the figure to reach): ``--clients`` concurrent clients together offer ``--rate`` requests/s
+  (each client sends on its own schedule and waits for its answer before the next one), for ``--seconds``;
+  reports throughput, p50/p95/p99 latency and errors.
+* **saturated**: the same clients send back to back for ``--saturate`` seconds, to find the ceiling.
+
+Every request is a new conversation with a question drawn in turn from Korean, Traditional and Simplified
+questions about the demo corpus. Client and server share this machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation.metrics import percentile  # noqa: E402
+
+QUESTIONS = [
+    "가상융합산업 진흥법은 언제부터 시행되나요?",
+    "首爾市的元宇宙平台預計哪一年完成？",
+    "韩国政府计划到2025年把XR市场做到多大？",
+    "메타버스 서울 기본계획의 추진 분야는 몇 개인가요?",
+    "虛擬市長室是什麼？",
+    "宋相勋说了什么？",
+    "가상융합산업 담당 부서 연락처는?",
+    "元宇宙首爾分成幾個領域？",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({
+        "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_CORPUS_DIR": str(ROOT / "corpus"),
+        "ASSISTANT_CONVERSATIONS__PATH": str(folder / "conversations.sqlite3"), "ASSISTANT_API__RATE_LIMIT": "0",
+        "ASSISTANT_ANSWER__PROMPTS_DIR": str(ROOT / "prompts"), "HF_HUB_OFFLINE": "1",
+    })  # fmt: skip
+    command = [sys.executable, "-m", "assistant", "-q", "serve", "--port", str(port)]
+    return subprocess.Popen(command, env=env, cwd=folder)
+
+
+async def wait_ready(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"{url}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.25)
+    raise RuntimeError("the server did not become ready")
+
+
+async def run_phase(url: str, clients: int, seconds: float, rate: float | None) -> dict[str, float]:
+    """Drive the clients for ``seconds``; paced at ``rate`` requests/s overall, or back to back if None."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        started = time.perf_counter()
+        end = started + seconds
+
+        async def client(number: int) -> None:
+            nonlocal errors
+            interval = clients / rate if rate else 0.0
+            next_send = started + (number * interval / clients if rate else 0.0)
+            i = number
+            while True:
+                if rate:
+                    delay = next_send - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    next_send += interval
+                if time.perf_counter() >= end:
+                    return
+                sent = time.perf_counter()
+                try:
+                    response = await http.post("/v1/answer", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+                    ok = response.status_code == 200 and bool(response.json()["citations"])
+                except (httpx.HTTPError, ValueError):
+                    ok = False
+                latencies.append((time.perf_counter() - sent) * 1000)
+                errors += 0 if ok else 1
+                i += clients
+
+        await asyncio.gather(*(client(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50), 2), "p95_ms": round(percentile(latencies, 95), 2),
+        "p99_ms": round(percentile(latencies, 99), 2), "max_ms": round(max(latencies, default=0), 2),
+    }  # fmt: skip
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    subprocess.run([sys.executable, "-m", "assistant", "-q", "index", "build", "--corpus", str(ROOT / "corpus"),
+                    "--index", str(folder / "index")], check=True)  # fmt: skip
+    server = start_server(folder, port)
+    try:
+        await wait_ready(url)
+        await run_phase(url, args.clients, 3, None)  # warm-up
+        paced = await run_phase(url, args.clients, args.seconds, args.rate)
+        saturated = await run_phase(url, args.clients, args.saturate, None) if args.saturate else {}
+    finally:
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"clients": args.clients, "offered_rate": args.rate, "paced": paced, "saturated": saturated}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=150.0, help="Requests per second offered in the paced phase.")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--saturate", type=float, default=20.0, help="Seconds of back-to-back load (0: skip).")
+    parser.add_argument("--json", type=Path, default=None)
+    arguments = parser.parse_args()
+    result = asyncio.run(main(arguments))
+    text = json.dumps(result, indent=2)
+    print(text)
+    if arguments.json:
+        arguments.json.write_text(text + "\n", encoding="utf-8")
+    paced = result["paced"]
+    assert isinstance(paced, dict)
+    print(
+        f"\n/v1/answer at {arguments.rate:g} req/s offered by {arguments.clients} clients: "
+        f"{paced['requests_per_second']} req/s, p50 {paced['p50_ms']} ms (target <= 15), "
+        f"p99 {paced['p99_ms']} ms (target <= 60), errors {paced['errors']} (target 0)"
+    )
