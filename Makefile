@@ -1,5 +1,6 @@
-# The README's commands. `make run` sets up .venv and serves the demo corpus (for now: builds the
-# demo index and runs a search); `make test` sets up .venv and runs the tests (what .ci/run calls).
+# The README's commands. `make run` sets up .venv, brings the index in line with corpus/ and serves it
+# (API, chat page and bots on http://127.0.0.1:8000); `make test` sets up .venv and runs the tests
+# (what .ci/run calls).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,10 +20,12 @@ $(BIN)/assistant: pyproject.toml
 
 setup: $(BIN)/assistant
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: setup
 	$(BIN)/assistant index build --corpus corpus --index index
-	$(BIN)/assistant search "가상융합산업 진흥 기본계획에서 융합하려는 기술은?" --index index -k 3
-	$(BIN)/assistant search "首爾市的元宇宙規劃包含哪些領域？" --index index -k 3
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT) --index index
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -34,6 +37,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python eval/benchmark_retrieval.py
+	$(BIN)/python eval/benchmark_api.py
 
 clean:
 	rm -rf $(VENV) *.egg-info index/gen-* index/CURRENT

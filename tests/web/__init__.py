@@ -1,0 +1,1 @@
+"""Tests of the chat web page in real headless Chromium."""
