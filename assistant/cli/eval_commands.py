@@ -1,4 +1,4 @@
-"""``assistant eval …``: measure retrieval on public benchmark files."""
+"""``assistant eval …``: measure retrieval and extractive answers on public benchmark files."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ _METRICS = (
     "recall@20",
     "mrr@10",
     "ndcg@10",
+    "answer_hit",
+    "answer_chars",
     "query_p50_ms",
     "query_p95_ms",
     "questions",
@@ -32,11 +34,13 @@ def eval_group() -> None:
 @json_option
 @handle_errors
 def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
-    """Retrieval metrics on SQuAD-style FILES (KorQuAD, DRCD, CMRC).
+    """Retrieval and extractive-answer metrics on SQuAD-style FILES (KorQuAD, DRCD, CMRC).
 
     Every unique paragraph of all FILES goes into one temporary index built with the settings in
-    force; each question's gold paragraph is looked for in the ranking. Prints recall@1/5/20,
-    MRR@10, nDCG@10, build time, query latency and peak memory, per file and overall.
+    force; each question's gold paragraph is looked for in the ranking, and each is answered the
+    default way (extractive composer). Prints recall@1/5/20, MRR@10, nDCG@10, answer_hit (share of
+    answers holding a gold answer text), answer_chars (mean answer length), build time, query latency
+    and peak memory, per file and overall.
     """
     from ..evaluation.squad import evaluate_squad, load_squad
 

@@ -1,7 +1,10 @@
 """Public-benchmark evaluation on SQuAD-style files (KorQuAD, DRCD, CMRC).
 
 Every unique paragraph becomes a document in one temporary index (several files make one mixed index),
-every question is asked, and the gold paragraph's rank gives recall@k, MRR and nDCG.
+every question is asked, and the gold paragraph's rank gives recall@k, MRR and nDCG. Each question is
+also answered the way the assistant answers by default (its own retrieval options, then the extractive
+composer): ``answer_hit`` is the share of answers that contain a gold answer text, ``answer_chars`` their
+mean length (markers excluded).
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..answering.citations import MARKER
 from ..embedding.base import create_embedder
 from ..errors import IngestError
 from ..indexing.search_index import SearchIndex
+from ..languages import detect_language
+from ..models.extractive import compose_answer
 from ..records import Document, Section
 from ..retrieval.retriever import Retriever, SearchOptions
 from ..settings import Settings
@@ -70,6 +76,18 @@ def load_squad(paths: Sequence[Path]) -> SquadSet:
     return loaded
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One question's outcome: the gold paragraph's rank, and the default answer's length and whether it is right."""
+
+    dataset: str
+    rank: int | None
+    query_ms: float
+    answer_chars: int
+    answer_hit: bool
+    answer_ms: float
+
+
 def evaluate_squad(
     squad: SquadSet,
     settings: Settings,
@@ -85,34 +103,28 @@ def evaluate_squad(
     index_seconds = time.perf_counter() - started
     retriever = Retriever(index, settings.retrieval)
     options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
-    ranks: dict[str, list[int | None]] = {}
-    latencies: dict[str, list[float]] = {}
+    asked: list[Asked] = []
     for question in questions:
         begin = time.perf_counter()
         hits = retriever.search(question.text, options)
-        elapsed = (time.perf_counter() - begin) * 1000
+        query_ms = (time.perf_counter() - begin) * 1000
+        begin = time.perf_counter()
+        answer = extractive_answer(question.text, retriever, settings)
+        answer_ms = (time.perf_counter() - begin) * 1000
         rank = rank_of(question.gold, [hit.passage.document_id for hit in hits])
-        ranks.setdefault(question.dataset, []).append(rank)
-        latencies.setdefault(question.dataset, []).append(elapsed)
+        contains = any(gold and gold in answer for gold in question.answers)
+        asked.append(Asked(question.dataset, rank, query_ms, len(answer), contains, answer_ms))
         if on_question:
             on_question(1)
-
-    def summary(r: list[int | None], ms: list[float], documents: int) -> dict[str, Any]:
-        return {
-            **{k: round(v, 4) for k, v in retrieval_metrics(r).items()},
-            "query_p50_ms": round(percentile(ms, 50), 3),
-            "query_p95_ms": round(percentile(ms, 95), 3),
-            "questions": len(r),
-            "documents": documents,
-        }
-
+    files = dict.fromkeys(a.dataset for a in asked)
     per_file = {
-        name: summary(ranks[name], latencies[name], sum(1 for d in squad.documents if d.id.startswith(f"{name}:")))
-        for name in ranks
+        name: _summary(
+            [a for a in asked if a.dataset == name],
+            sum(1 for d in squad.documents if d.id.startswith(f"{name}:")),
+        )
+        for name in files
     }
-    all_ranks = [r for name in ranks for r in ranks[name]]
-    all_ms = [ms for name in latencies for ms in latencies[name]]
-    overall = summary(all_ranks, all_ms, len(squad.documents))
+    overall = _summary(asked, len(squad.documents))
     return {
         **overall,
         "index_seconds": round(index_seconds, 2),
@@ -120,4 +132,32 @@ def evaluate_squad(
         "passages_per_second": round(len(index.passages) / max(index_seconds, 1e-9), 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "per_file": per_file,
+    }
+
+
+def extractive_answer(question: str, retriever: Retriever, settings: Settings) -> str:
+    """The assistant's default answer to a question (its own retrieval, the extractive composer), markers removed."""
+    hits = retriever.search(question)
+    pieces = compose_answer(
+        question,
+        hits,
+        detect_language(question),
+        max_sentences=settings.answer.max_sentences,
+        max_chars=settings.answer.max_chars,
+    )
+    return MARKER.sub("", "".join(pieces))
+
+
+def _summary(asked: Sequence[Asked], documents: int) -> dict[str, Any]:
+    """Retrieval and answer figures of some asked questions."""
+    count = max(len(asked), 1)
+    return {
+        **{k: round(v, 4) for k, v in retrieval_metrics([a.rank for a in asked]).items()},
+        "answer_hit": round(sum(a.answer_hit for a in asked) / count, 4),
+        "answer_chars": round(sum(a.answer_chars for a in asked) / count, 1),
+        "query_p50_ms": round(percentile([a.query_ms for a in asked], 50), 3),
+        "query_p95_ms": round(percentile([a.query_ms for a in asked], 95), 3),
+        "answer_p50_ms": round(percentile([a.answer_ms for a in asked], 50), 3),
+        "questions": len(asked),
+        "documents": documents,
     }
