@@ -115,9 +115,7 @@ class Assistant:
         question = _valid_question(question)
         settings = self.settings.answer
         timings: dict[str, float] = {}
-        conversation_id = await asyncio.to_thread(self.store.create, conversation_id, user)
-        history = await asyncio.to_thread(self.store.turns, conversation_id, settings.history_turns or None)
-        history = history if settings.history_turns else []
+        conversation, history = await asyncio.to_thread(self._open_conversation, conversation_id, user)
         language = language or _language_of(question, history)
 
         clock = time.perf_counter()
@@ -127,7 +125,7 @@ class Assistant:
         clock = time.perf_counter()
         hits = tuple(await asyncio.to_thread(self.retriever.search, query, SearchOptions(top_k=top_k)))
         timings["retrieval"] = _ms(clock)
-        yield Retrieved(query, hits, conversation_id)
+        yield Retrieved(query, hits, conversation)
 
         clock = time.perf_counter()
         model_id, fallback_reason, usage = self.model.id, "", Usage()
@@ -165,7 +163,11 @@ class Assistant:
 
         clock = time.perf_counter()
         if hits:
-            grounding = await asyncio.to_thread(ground, text, hits, settings.support_threshold, self.checker)
+            # Extractive text quotes its passages verbatim, so checking it is a few substring tests: no thread hop.
+            if model_id == self.extractive.id:
+                grounding = ground(text, hits, settings.support_threshold, self.checker)
+            else:
+                grounding = await asyncio.to_thread(ground, text, hits, settings.support_threshold, self.checker)
             text, citations, grounded = grounding.text, grounding.citations, grounding.grounded
         else:
             citations, grounded = (), False
@@ -182,13 +184,19 @@ class Assistant:
             query=query,
             fallback=bool(fallback_reason),
             fallback_reason=fallback_reason,
-            conversation_id=conversation_id,
+            conversation_id=conversation,
             timings_ms=timings,
             usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
         )
         turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
-        await asyncio.to_thread(self.store.append, conversation_id, turn)
+        await asyncio.to_thread(self.store.append, conversation, turn)
         yield Done(answer)
+
+    def _open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[str, list[Turn]]:
+        """Start (or find) the conversation and read the turns the answer may use."""
+        conversation_id = self.store.create(conversation_id, user)
+        turns = self.settings.answer.history_turns
+        return conversation_id, (self.store.turns(conversation_id, turns) if turns else [])
 
     async def _standalone(self, question: str, history: Sequence[Turn], language: Language) -> str:
         """The question as a standalone search query, rewritten from the conversation when it is a follow-up."""

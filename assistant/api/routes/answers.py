@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from ...answering.events import Delta, Done, Fallback, Retrieved
 from ...errors import AssistantError
@@ -25,13 +25,15 @@ ServicesDep = Annotated[Services, Depends(services)]
     "/answer", response_model=AnswerOut, responses=error_responses(401, 413, 422, 429, 503),
     summary="Answer a question with citations (for bots and apps)",
 )  # fmt: skip
-async def answer(body: AskRequest, service: ServicesDep) -> dict[str, Any]:
+async def answer(body: AskRequest, service: ServicesDep) -> JSONResponse:
     """The whole cited answer at once. A missing `conversation_id` starts a new conversation; its id comes back."""
     result = await service.assistant.answer(
         body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user
     )
     service.metrics.record_answer(result)
-    return result.to_dict()
+    # Answer.to_dict already has AnswerOut's shape (the schema tests hold it to that); skipping the second
+    # validation pass saves a noticeable share of a 5 ms answer.
+    return JSONResponse(result.to_dict())
 
 
 @router.post(
