@@ -1,23 +1,39 @@
-"""Answer, citation and abstention metrics of evaluation-set results, overall and per language."""
+"""Answer, citation and abstention metrics of evaluation-set results, overall and per language.
+
+``score_case`` says how one answer did; ``summarize`` turns a group's scores into rates (0–1) and
+latencies (ms); ``summarize_by_group`` does so overall, per language, and for the cases that need a
+neural model on their own (they cannot pass offline, so they are kept out of ``overall``).
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..answering.citations import MARKER
-from ..languages import to_simplified
+from .answer_match import char_f1, contains_answer, exact_match, fold
 from .cases import CaseResult
 from .metrics import percentile, retrieval_metrics
 
+__all__ = ["NEEDS_NEURAL", "STAGES", "CaseScores", "fold", "groups_of", "score_case", "summarize", "summarize_by_group"]
+
 NEEDS_NEURAL = "ko-question-zh-answer"
+STAGES = ("rewrite", "retrieval", "generation", "grounding", "total")
 
 
-def fold(text: str) -> str:
-    """Text as answers are compared: NFKC, lower case, Simplified script, no spaces or markers."""
-    text = MARKER.sub("", text)
-    return re.sub(r"\s+", "", to_simplified(unicodedata.normalize("NFKC", text).lower()))
+@dataclass(frozen=True, slots=True)
+class CaseScores:
+    """How one answer did: where the gold was ranked, how its text matches, what it cites, whether it abstained."""
+
+    gold_rank: int | None
+    exact_match: float
+    char_f1: float
+    contains: bool
+    citations: int
+    supporting_citations: int
+    unsupported_citations: int
+    cites_gold: bool
+    abstained: bool
 
 
 def _gold_rank(result: CaseResult) -> int | None:
@@ -29,63 +45,79 @@ def _gold_rank(result: CaseResult) -> int | None:
     return None
 
 
+def _is_gold(result: CaseResult, document_id: str, passage_id: str) -> bool:
+    return passage_id in result.case.gold_passages or document_id in result.case.gold_documents
+
+
 def _supports(result: CaseResult, document_id: str, passage_id: str, text: str) -> bool:
-    case = result.case
-    if passage_id in case.gold_passages or document_id in case.gold_documents:
-        return True
-    folded = fold(text)
-    return any(fold(answer) in folded for answer in case.answers)
+    """A citation supports the answer when it is a gold passage or holds a gold answer."""
+    return _is_gold(result, document_id, passage_id) or contains_answer(text, result.case.answers)
+
+
+def score_case(result: CaseResult) -> CaseScores:
+    """The scores of one answer against its case's gold passages and answers."""
+    case, answer = result.case, result.answer
+    prediction = MARKER.sub("", answer.text)
+    citations = answer.citations
+    return CaseScores(
+        gold_rank=_gold_rank(result),
+        exact_match=exact_match(prediction, case.answers) if case.answers else 0.0,
+        char_f1=char_f1(prediction, case.answers) if case.answers else 0.0,
+        contains=contains_answer(answer.text, case.answers),
+        citations=len(citations),
+        supporting_citations=sum(
+            _supports(result, c.passage.document_id, c.passage.id, c.passage.text) for c in citations
+        ),
+        unsupported_citations=sum(not c.supported for c in citations),
+        cites_gold=any(_is_gold(result, c.passage.document_id, c.passage.id) for c in citations),
+        abstained=not citations,
+    )
 
 
 def summarize(results: Sequence[CaseResult]) -> dict[str, float]:
     """All metrics of a group of results (rates in 0–1, latencies in ms)."""
-    answerable = [r for r in results if r.case.answerable]
-    unanswerable = [r for r in results if not r.case.answerable]
-    citations = [(r, c) for r in answerable for c in r.answer.citations]
-    all_citations = [c for r in results for c in r.answer.citations]
+    scored = [(r, score_case(r)) for r in results]
+    answerable = [s for r, s in scored if r.case.answerable]
+    unanswerable = [s for r, s in scored if not r.case.answerable]
+    cited = sum(s.citations for s in answerable)
+    all_cited = sum(s.citations for _, s in scored)
     metrics: dict[str, float] = {"cases": len(results), "answerable": len(answerable)}
-    metrics.update(retrieval_metrics([_gold_rank(r) for r in answerable]))
-    metrics["answer_contains"] = _share(
-        answerable, lambda r: any(fold(a) in fold(r.answer.text) for a in r.case.answers)
-    )
-    metrics["citation_precision"] = (
-        sum(_supports(r, c.passage.document_id, c.passage.id, c.passage.text) for r, c in citations) / len(citations)
-        if citations
-        else 0.0
-    )
-    metrics["citation_recall"] = _share(
-        answerable,
-        lambda r: any(
-            c.passage.document_id in r.case.gold_documents or c.passage.id in r.case.gold_passages
-            for c in r.answer.citations
-        ),
-    )
+    metrics.update(retrieval_metrics([s.gold_rank for s in answerable]))
+    metrics["exact_match"] = _mean([s.exact_match for s in answerable])
+    metrics["char_f1"] = _mean([s.char_f1 for s in answerable])
+    metrics["answer_contains"] = _mean([float(s.contains) for s in answerable])
+    metrics["citation_precision"] = sum(s.supporting_citations for s in answerable) / cited if cited else 0.0
+    metrics["citation_recall"] = _mean([float(s.cites_gold) for s in answerable])
     metrics["unsupported_citation_rate"] = (
-        sum(not c.supported for c in all_citations) / len(all_citations) if all_citations else 0.0
+        sum(s.unsupported_citations for _, s in scored) / all_cited if all_cited else 0.0
     )
-    metrics["abstention_accuracy"] = _share(results, lambda r: bool(r.answer.citations) == r.case.answerable)
-    metrics["unanswerable_abstained"] = _share(unanswerable, lambda r: not r.answer.citations)
-    metrics["grounded_rate"] = _share(answerable, lambda r: r.answer.grounded)
-    metrics["fallback_rate"] = _share(results, lambda r: r.answer.fallback)
-    for stage in ("rewrite", "retrieval", "generation", "grounding", "total"):
+    metrics["abstention_accuracy"] = _mean([float(s.abstained != r.case.answerable) for r, s in scored])
+    metrics["unanswerable_abstained"] = _mean([float(s.abstained) for s in unanswerable])
+    metrics["grounded_rate"] = _mean([float(r.answer.grounded) for r in results if r.case.answerable])
+    metrics["fallback_rate"] = _mean([float(r.answer.fallback) for r in results])
+    for stage in STAGES:
         values = [r.answer.timings_ms.get(stage, 0.0) for r in results]
         metrics[f"{stage}_p50_ms"] = percentile(values, 50)
         metrics[f"{stage}_p95_ms"] = percentile(values, 95)
     return metrics
 
 
-def summarize_by_group(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
-    """Metrics ``overall`` and per language, with cases that need a neural model reported on their own."""
+def groups_of(results: Sequence[CaseResult]) -> dict[str, list[CaseResult]]:
+    """Results ``overall`` and per language, with the cases that need a neural model in a group of their own."""
     offline = [r for r in results if NEEDS_NEURAL not in r.case.tags]
-    groups = {"overall": summarize(offline)}
+    groups = {"overall": offline}
     for language in sorted({r.case.language.value for r in offline}):
-        groups[language] = summarize([r for r in offline if r.case.language.value == language])
+        groups[language] = [r for r in offline if r.case.language.value == language]
     neural = [r for r in results if NEEDS_NEURAL in r.case.tags]
     if neural:
-        groups[NEEDS_NEURAL] = summarize(neural)
+        groups[NEEDS_NEURAL] = neural
     return groups
 
 
-def _share(results: Sequence[CaseResult], test: object) -> float:
-    assert callable(test)
-    return sum(1 for r in results if test(r)) / len(results) if results else 0.0
+def summarize_by_group(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
+    """Metrics ``overall`` and per language, with cases that need a neural model reported on their own."""
+    return {name: summarize(group) for name, group in groups_of(results).items()}
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -19,6 +19,7 @@ from ..records import Answer, Language, Turn
 
 if TYPE_CHECKING:
     from ..core import Assistant
+    from .run_cache import RunCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +82,12 @@ def _case(data: dict[str, Any]) -> Case:
 
 @dataclass(frozen=True, slots=True)
 class CaseResult:
-    """A case and the assistant's answer to it."""
+    """A case and the assistant's answer to it (``cached`` when it was kept from an earlier run)."""
 
     case: Case
     answer: Answer
     seconds: float
+    cached: bool = False
 
 
 async def run_case(assistant: Assistant, case: Case) -> CaseResult:
@@ -100,13 +102,42 @@ async def run_case(assistant: Assistant, case: Case) -> CaseResult:
     return CaseResult(case, answer, time.perf_counter() - started)
 
 
+async def warm_up(assistant: Assistant, cases: Sequence[Case]) -> None:
+    """Answer one question per language extractively, so tokenizers and script converters load before timing.
+
+    No language model is called: the warm-up answers go through a twin of the assistant with the extractive
+    composer and a throwaway in-memory conversation store.
+    """
+    from ..conversations.base import create_store
+    from ..core import Assistant
+    from ..settings import ConversationSettings
+
+    twin = Assistant(
+        assistant.settings,
+        assistant.retriever,
+        assistant.extractive,
+        create_store(ConversationSettings(backend="memory")),
+    )
+    first_of_each = {case.language: case for case in reversed(cases)}
+    for case in first_of_each.values():
+        await twin.answer(case.question)
+    twin.store.close()
+
+
 async def run_cases(
-    assistant: Assistant, cases: Sequence[Case], on_result: Callable[[CaseResult], None] | None = None
+    assistant: Assistant,
+    cases: Sequence[Case],
+    on_result: Callable[[CaseResult], None] | None = None,
+    cache: RunCache | None = None,
 ) -> list[CaseResult]:
-    """Every case in order, one at a time (so latencies are those of a lone user)."""
+    """Every case in order, one at a time (so latencies are those of a lone user); answers in ``cache`` are reused."""
     results = []
     for case in cases:
-        result = await run_case(assistant, case)
+        result = cache.result_for(case) if cache else None
+        if result is None:
+            result = await run_case(assistant, case)
+            if cache:
+                cache.keep(result)
         results.append(result)
         if on_result:
             on_result(result)

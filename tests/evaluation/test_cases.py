@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from assistant.conversations.base import create_store
 from assistant.core import Assistant
 from assistant.errors import IngestError
 from assistant.evaluation.answer_metrics import NEEDS_NEURAL, fold, summarize_by_group
-from assistant.evaluation.cases import load_cases, run_cases
+from assistant.evaluation.cases import load_cases, run_cases, warm_up
+from assistant.indexing.builder import open_retriever
 from assistant.records import Language
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
+from tests.fakes import ScriptedModel
 
 DEMO = ROOT / "eval" / "demo.jsonl"
 
@@ -61,3 +64,15 @@ def test_metrics_on_a_few_real_answers(demo_index_dir: Path, tmp_path: Path) -> 
     assert overall["recall@5"] > 0.5 and overall["citation_precision"] > 0.5
     assert overall["fallback_rate"] == 0.0
     assert overall["total_p50_ms"] > 0
+
+
+def test_the_warm_up_calls_no_model_and_leaves_no_conversation(demo_index_dir: Path) -> None:
+    settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
+    settings.conversations.backend = "memory"
+    settings.answer.prompts_dir = ROOT / "prompts"
+    model = ScriptedModel(["모델 답변 [1]"])
+    assistant = Assistant(settings, open_retriever(settings), model, create_store(settings.conversations))
+    asyncio.run(warm_up(assistant, load_cases(DEMO)))
+    assert model.requests == [] and assistant.store.list() == []
+    answer = asyncio.run(run_cases(assistant, load_cases(DEMO)[:1]))[0].answer
+    assert answer.model == "scripted" and len(model.requests) == 1
