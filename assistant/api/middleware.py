@@ -85,9 +85,8 @@ class ServiceMiddleware:
 
         try:
             if path.startswith("/v1/"):
-                client = self._client(scope, headers, path)
-                if client is not None:
-                    scope["state"]["client"] = client
+                scope["state"]["client"] = self._client(scope, headers, path)
+                self.limiter.check(scope["state"]["client"])
             limit = self.max_upload if path.startswith(_UPLOAD_PATHS) else self.max_body
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > limit:
@@ -115,15 +114,13 @@ class ServiceMiddleware:
                 scope["state"].get("client", "-"),
             )  # fmt: skip
 
-    def _client(self, scope: Scope, headers: dict[str, str], path: str) -> str | None:
-        """Check the key and the rate limit; the client name is the key's short digest or the address."""
+    def _client(self, scope: Scope, headers: dict[str, str], path: str) -> str:
+        """Check the key; the client is named by the key's short digest, or by its address when keys are off."""
         name = None
         if not path.startswith(_OWN_AUTH):
             name = self.keys.identify(headers.get("authorization"), headers.get("x-api-key"))
         address = (scope.get("client") or ("unknown", 0))[0]
-        client = name or f"ip:{address}"
-        self.limiter.check(client)
-        return client
+        return name or f"ip:{address}"
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -283,3 +285,64 @@ def test_conversations_are_listed_per_user_and_take_feedback(served: str) -> Non
     assert httpx.get(f"{served}/v1/conversations/{conversation}").json()["turns"][0]["feedback"] == -1
     assert_error(post(served, f"/v1/conversations/{conversation}/turns/9/feedback", {"rating": 1}), 404)
     assert_error(post(served, f"/v1/conversations/{conversation}/turns/0/feedback", {"rating": 5}), 422)
+
+
+class _BrokenStore:
+    """A conversation store that fails when the answer is saved: the stream has started by then."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def append(self, conversation_id: str, turn: Any) -> None:
+        raise OSError("disk full")
+
+
+@pytest.fixture(scope="module")
+def slow(demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A service whose model is slow (keep-alive pings show) and whose store breaks after the answer."""
+    from assistant.conversations.base import create_store
+    from assistant.core import Assistant
+    from assistant.indexing.builder import open_retriever
+    from tests.fakes import ScriptedModel
+
+    tmp = tmp_path_factory.mktemp("slow")
+    settings = settings_for(demo_index_dir, CORPUS, tmp, keepalive=0.05)
+    model = ScriptedModel(lambda request: ["느린 ", "답변입니다 ", "[1]"], delay=0.2)
+    store = _BrokenStore(create_store(settings.conversations))
+    assistant = Assistant(settings, open_retriever(settings), model, store)  # type: ignore[arg-type]
+    with live_server(create_app(settings, assistant=assistant)) as url:
+        yield url, model
+
+
+def test_chat_pings_while_the_model_is_quiet_and_reports_a_late_failure_as_an_error_event(slow) -> None:
+    url, _ = slow
+    with httpx.stream("POST", url + "/v1/chat", json={"question": QUESTION}, timeout=30) as response:
+        raw = "".join(response.iter_text())
+    assert ": ping" in raw
+    assert raw.index("event: citations") < raw.index("event: delta")
+    assert "event: error" in raw and "internal_error" in raw and "Traceback" not in raw and "disk full" not in raw
+
+
+def test_a_client_that_goes_away_cancels_the_model_call(slow) -> None:
+    url, model = slow
+    model.cancelled = False
+    with httpx.stream("POST", url + "/v1/chat", json={"question": QUESTION}, timeout=30) as response:
+        for line in response.iter_lines():
+            if line.startswith("event: delta"):
+                break
+    deadline = time.monotonic() + 5
+    while not model.cancelled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert model.cancelled
+
+
+def test_logs_name_the_request_but_never_the_key(guarded: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="assistant.api"):
+        response = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-API-Key": KEY})
+    request_id = response.headers["x-request-id"]
+    lines = [record.getMessage() for record in caplog.records if record.name == "assistant.api"]
+    assert any(request_id in line and "client=key:" in line for line in lines)
+    assert all(KEY not in line for line in lines)
