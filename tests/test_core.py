@@ -40,7 +40,7 @@ def events_of(assistant: Assistant, question: str, conversation: str | None = No
 
 
 def test_the_extractive_default_answers_with_verified_citations(demo_index_dir, tmp_path) -> None:
-    answer = make(demo_index_dir, tmp_path).ask("가상융합산업 진흥법은 언제부터 시행되나요?")
+    answer = make(demo_index_dir, tmp_path).ask("가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
     assert answer.model == "extractive" and not answer.fallback
     assert answer.language is Language.KOREAN
     assert answer.citations and answer.grounded
@@ -80,7 +80,7 @@ def test_a_model_answer_is_checked_and_its_bad_numbers_dropped(demo_index_dir, t
         return [sentence, " [1]", "[42]."]
 
     model = ScriptedModel(script)
-    answer = make(demo_index_dir, tmp_path, model).ask("가상융합산업 진흥법은 언제부터 시행되나요?")
+    answer = make(demo_index_dir, tmp_path, model).ask("가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
     assert answer.model == "scripted" and answer.grounded and not answer.fallback
     assert [c.n for c in answer.citations] == [1] and "[42]" not in answer.text
     assert answer.usage == {"prompt_tokens": 11, "completion_tokens": 3}
@@ -97,14 +97,14 @@ def test_an_answer_without_citations_gets_them_attached(demo_index_dir, tmp_path
 
 def test_a_failing_model_falls_back_to_a_cited_extractive_answer(demo_index_dir, tmp_path) -> None:
     model = ScriptedModel(["never"], fail_after=0, error=ModelUnavailableError("server down"))
-    answer = make(demo_index_dir, tmp_path, model).ask("가상융합산업 진흥법은 언제부터 시행되나요?")
+    answer = make(demo_index_dir, tmp_path, model).ask("가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
     assert answer.fallback and "model_unavailable" in answer.fallback_reason
     assert answer.model == "extractive" and answer.citations and answer.grounded
 
 
 def test_a_failure_midway_announces_the_fallback_in_the_stream(demo_index_dir, tmp_path) -> None:
     model = ScriptedModel(["부분 ", "답변"], fail_after=1)
-    events = events_of(make(demo_index_dir, tmp_path, model), "가상융합산업 진흥법은 언제부터 시행되나요?")
+    events = events_of(make(demo_index_dir, tmp_path, model), "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
     kinds = [type(e).__name__ for e in events]
     assert kinds.index("Fallback") > kinds.index("Delta")
     done = events[-1]
@@ -114,7 +114,9 @@ def test_a_failure_midway_announces_the_fallback_in_the_stream(demo_index_dir, t
 
 def test_a_slow_model_is_cut_at_the_deadline_and_cancelled(demo_index_dir, tmp_path) -> None:
     model = ScriptedModel(["느린 ", "답변 ", "입니다"], delay=5.0)
-    answer = make(demo_index_dir, tmp_path, model, deadline=0.3).ask("가상융합산업 진흥법은 언제부터 시행되나요?")
+    answer = make(demo_index_dir, tmp_path, model, deadline=0.3).ask(
+        "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
+    )
     assert answer.fallback and "model_timeout" in answer.fallback_reason
     assert model.cancelled and answer.citations
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..records import Language
 from ..retrieval.retriever import MAX_QUERY_CHARS
 
-KO_QUESTION = "가상융합산업 진흥법은 언제부터 시행되나요?"
+KO_QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
 
 
 class AskRequest(BaseModel):

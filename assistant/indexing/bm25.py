@@ -3,16 +3,35 @@
 Term frequencies are kept, so an update re-weights the matrix (vectorised, no re-tokenisation) instead of
 re-reading the corpus. Scores are divided by the best score the query could reach, giving a number in
 [0, 1) that means the same thing across queries: the share of the query's term weight a passage matches.
+
+In a corpus of several languages, a term is only ever found in passages of its own script: counting
+its document frequency against all rows would give 的 or 하 a high IDF just because the Korean (or
+Chinese) passages lack it. So each term's IDF and each row's length norm are taken within its script
+(Han, Hangul, or other), as if each language had its own index.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+SCRIPTS = 3  # other, Han, Hangul
+
+
+def script_of(term: str) -> int:
+    """0 for Latin, numbers and the rest, 1 for a Han term, 2 for a Hangul one (by its first character)."""
+    if _HAN.match(term):
+        return 1
+    if _HANGUL.match(term):
+        return 2
+    return 0
 
 
 class BM25Field:
@@ -23,6 +42,7 @@ class BM25Field:
         self.b = b
         self.terms: list[str] = []
         self.vocabulary: dict[str, int] = {}
+        self.scripts: list[int] = []  # script_of each term, by column
         self.counts = sp.csr_matrix((0, 0), dtype=np.float32)
         self._weights = sp.csc_matrix((0, 0), dtype=np.float32)
         self._idf = np.zeros(0, dtype=np.float32)
@@ -94,6 +114,7 @@ class BM25Field:
         field = cls(k1, b)
         field.terms = json.loads((folder / f"{name}.terms.json").read_text(encoding="utf-8"))
         field.vocabulary = {term: i for i, term in enumerate(field.terms)}
+        field.scripts = [script_of(term) for term in field.terms]
         field.counts = sp.load_npz(folder / f"{name}.npz").tocsr().astype(np.float32)
         field._reweight()
         return field
@@ -102,7 +123,7 @@ class BM25Field:
     def from_counts(cls, counts: sp.spmatrix, like: BM25Field) -> BM25Field:
         """A field over other rows (e.g. per-document sums) sharing ``like``'s vocabulary."""
         field = cls(like.k1, like.b)
-        field.terms, field.vocabulary = like.terms, like.vocabulary
+        field.terms, field.vocabulary, field.scripts = like.terms, like.vocabulary, like.scripts
         field.counts = sp.csr_matrix(counts, dtype=np.float32)
         field._reweight()
         return field
@@ -112,19 +133,31 @@ class BM25Field:
         if column is None:
             column = self.vocabulary[term] = len(self.terms)
             self.terms.append(term)
+            self.scripts.append(script_of(term))
         return column
 
     def _reweight(self) -> None:
         counts = self.counts
         rows, width = counts.shape
-        frequency = np.bincount(counts.indices, minlength=width).astype(np.float32)
-        self._idf = np.log1p((rows - frequency + 0.5) / (frequency + 0.5)).astype(np.float32)
-        self._missing_idf = float(np.log1p((rows + 0.5) / 0.5))
-        lengths = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
-        average = float(lengths.mean()) if rows else 1.0
+        script = np.asarray(self.scripts[:width], dtype=np.int64)
         row_of = np.repeat(np.arange(rows), np.diff(counts.indptr))
         tf = counts.data
-        norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / max(average, 1e-9))
+        # per row and script: how many terms it holds; a row's length and average are those of its main script
+        by_script = np.zeros((rows, SCRIPTS), dtype=np.float32)
+        np.add.at(by_script, (row_of, script[counts.indices]), tf)
+        rows_with = np.maximum((by_script > 0).sum(axis=0), 1).astype(np.float32)
+        rows_with[0] = max(rows, 1)  # Latin words and numbers turn up in every language
+        frequency = np.bincount(counts.indices, minlength=width).astype(np.float32)
+        unseen = np.maximum(rows_with[script] - frequency + 0.5, 0.5)
+        self._idf = np.log1p(unseen / (frequency + 0.5)).astype(np.float32)
+        self._missing_idf = float(np.log1p((rows + 0.5) / 0.5))
+        lengths = by_script.sum(axis=1)
+        main = by_script.argmax(axis=1)
+        average = np.ones(SCRIPTS, dtype=np.float32)
+        for kind in range(SCRIPTS):
+            if (main == kind).any():
+                average[kind] = max(float(lengths[main == kind].mean()), 1e-9)
+        norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / average[main][row_of])
         values = self._idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
         self._weights = sp.csr_matrix(
             (values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from ..text.questions import mask_query
 from ..text.tokenizers import TOKENIZERS, Tokenizer
 from .bm25 import BM25Field
 
@@ -59,16 +60,22 @@ class KeywordIndex:
         self._sum_documents()
 
     def scores(self, query: str, weights: Mapping[str, float], document_weight: float) -> np.ndarray:
-        """Score of every passage in [0, 1): weighted field scores, mixed with the document's."""
+        """Score of every passage in [0, 1): weighted field scores, mixed with the document's.
+
+        Question and function words are blanked out of the query first (see ``text.questions``).
+        """
         total = np.zeros(self.rows, dtype=np.float32)
         if not self.rows:
             return total
         weight_sum = 0.0
+        query = mask_query(query)
         for name, field in self.passage_fields.items():
             weight = weights.get(name, 0.0)
             if weight <= 0:
                 continue
             terms = self.tokenizers[name].tokenize([query])[0]
+            if not terms:  # a field the query has nothing for (Han characters of a Korean query) does not dilute
+                continue
             total += weight * field.scores(terms)
             if document_weight > 0:
                 total += weight * document_weight * self.document_fields[name].scores(terms)[self.document_of_row]

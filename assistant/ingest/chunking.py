@@ -42,9 +42,12 @@ def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -
         default_chinese = document.language or chinese_script(document.text)
         if default_chinese not in (Language.TRADITIONAL, Language.SIMPLIFIED):
             default_chinese = Language.SIMPLIFIED
+        size, overlap = settings.size, settings.overlap
+        if detect_language(document.text[:2000], default_chinese) in (Language.TRADITIONAL, Language.SIMPLIFIED):
+            size, overlap = settings.chinese_size, settings.chinese_overlap
         passages: list[Passage] = []
         for s, section in enumerate(document.sections):
-            for start, end in pack(sentences.get((d, s), []), settings.size, settings.overlap):
+            for start, end in pack(sentences.get((d, s), []), size, overlap):
                 text = document.text[start:end]
                 passages.append(
                     Passage(

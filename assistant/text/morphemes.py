@@ -36,6 +36,11 @@ def _jieba() -> Any:
     return jieba
 
 
+def jieba_words(run: str) -> list[str]:
+    """jieba's words of one Han run (already normalised), in order, covering the run."""
+    return list(_jieba().cut(run))
+
+
 class MorphemeTokenizer:
     """Korean morphemes + Chinese words + Latin/number words, all normalised."""
 
@@ -56,7 +61,6 @@ class MorphemeTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Terms of each text; Korean runs of all texts go to kiwi in one batch."""
-        jieba = _jieba()
         pieces: list[list[str | int]] = []  # per text: words, or an int pointing into korean_runs
         korean_runs: list[str] = []
         for text in texts:
@@ -65,7 +69,7 @@ class MorphemeTokenizer:
             for is_han, start, end in han_runs(normal):
                 run = normal[start:end]
                 if is_han:
-                    parts.extend(word for word in jieba.cut(run) if _WORD.fullmatch(word))
+                    parts.extend(word for word in jieba_words(run) if _WORD.fullmatch(word))
                 elif has_hangul(run):
                     parts.append(len(korean_runs))
                     korean_runs.append(run)

@@ -21,7 +21,7 @@ from tests.api.live_server import live_server
 from tests.conftest import CORPUS, ROOT
 
 KEY = "test-key-123"
-QUESTION = "가상융합산업 진흥법은 언제부터 시행되나요?"
+QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
 
 
 def settings_for(index_dir: Path, corpus_dir: Path, tmp: Path, **api: Any) -> Settings:

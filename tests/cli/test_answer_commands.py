@@ -21,7 +21,7 @@ def data_env(tmp_path: Path) -> dict[str, str]:
 
 def test_ask_json_prints_the_answer_shape(built: Path, tmp_path: Path) -> None:  # noqa: F811
     result = run(
-        "ask", "가상융합산업 진흥법은 언제 시행되나요?", "--index", str(built), "--json", env=data_env(tmp_path)
+        "ask", "가상융합산업 기본계획 담당 부서는 어디인가요?", "--index", str(built), "--json", env=data_env(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
@@ -50,8 +50,8 @@ def test_ask_with_an_unreachable_model_still_answers_marked_as_fallback(built: P
         "ASSISTANT_MODEL__BASE_URL": "http://127.0.0.1:9/v1",
         "ASSISTANT_MODEL__MAX_RETRIES": "0",
     }
-    result = run("ask", "가상융합산업 진흥법은 언제 시행되나요?", "--model", "openai", "--index", str(built), "--json",
-                 env=env)  # fmt: skip
+    question = "가상융합산업 기본계획 담당 부서는 어디인가요?"
+    result = run("ask", question, "--model", "openai", "--index", str(built), "--json", env=env)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["fallback"] and answer["fallback_reason"] and answer["citations"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from assistant.ingest.chunking import chunk_documents, pack
 from assistant.ingest.corpus import read_corpus
 from assistant.records import Document, Language, Section
@@ -36,9 +38,13 @@ def test_passages_are_exact_spans_ending_on_sentence_boundaries() -> None:
 
 
 def test_overlap_repeats_trailing_sentences() -> None:
-    passages = chunk_documents([make("d", CHINESE)], ChunkingSettings(size=60, overlap=25))[0]
+    passages = chunk_documents(
+        [make("d", CHINESE)], ChunkingSettings(size=60, overlap=25, chinese_size=60, chinese_overlap=25)
+    )[0]
     assert any(b.start < a.end for a, b in itertools.pairwise(passages))
-    no_overlap = chunk_documents([make("d", CHINESE)], ChunkingSettings(size=60, overlap=0))[0]
+    no_overlap = chunk_documents(
+        [make("d", CHINESE)], ChunkingSettings(size=60, overlap=0, chinese_size=60, chinese_overlap=0)
+    )[0]
     assert all(b.start >= a.end for a, b in itertools.pairwise(no_overlap))
 
 
@@ -87,3 +93,16 @@ def test_demo_corpus_passages_are_clean(tmp_path: Path) -> None:
     assert {p.language for p in passages} == {Language.KOREAN, Language.TRADITIONAL, Language.SIMPLIFIED}
     assert all(p.source.startswith("https://") for p in passages)
     assert not any("<" in p.text and ">" in p.text for p in passages)
+
+
+def test_chinese_documents_get_their_own_passage_size() -> None:
+    settings = ChunkingSettings(size=200, overlap=0, chinese_size=50, chinese_overlap=0)
+    chinese = chunk_documents([make("zh", CHINESE)], settings)[0]
+    korean = chunk_documents([make("ko", KOREAN)], settings)[0]
+    assert max(len(p.text) for p in chinese) <= 50
+    assert max(len(p.text) for p in korean) > 50
+
+
+def test_overlap_must_be_smaller_than_size_for_chinese_too() -> None:
+    with pytest.raises(ValueError, match="chinese_overlap"):
+        ChunkingSettings(chinese_size=50, chinese_overlap=50)

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "screenshots"
 KEY = "web-test-key"
-KO_QUESTION = "가상융합산업 진흥법은 언제부터 시행되나요?"
+KO_QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
 ZH_QUESTION = "首爾市的元宇宙平台預計哪一年完成？"
 SLOW = "천천히 답해 주세요: 메타버스 서울은 무엇인가요?"
 FAILING = "실패하는 모델: 메타버스 서울의 추진 기간은?"

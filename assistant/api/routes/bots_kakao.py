@@ -72,7 +72,12 @@ class KakaoSkillRequest(BaseModel):
         populate_by_name=True,
         json_schema_extra={
             "examples": [
-                {"userRequest": {"utterance": "가상융합산업 진흥법은 언제부터 시행되나요?", "user": {"id": "abc"}}}
+                {
+                    "userRequest": {
+                        "utterance": "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?",
+                        "user": {"id": "abc"},
+                    }
+                }
             ]
         },
     )
