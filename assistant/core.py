@@ -18,7 +18,7 @@ from .answering.citations import SupportChecker, ground
 from .answering.events import AnswerEvent, Delta, Done, Fallback, Retrieved
 from .answering.follow_up import carry_terms, clean_rewrite
 from .answering.prompts import PromptLibrary
-from .conversations.base import ConversationStore, create_store
+from .conversations.base import ConversationStore, create_store, new_conversation_id
 from .errors import InvalidQueryError, ModelError, ModelTimeoutError
 from .languages import detect_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
@@ -189,12 +189,13 @@ class Assistant:
             usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
         )
         turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
-        await asyncio.to_thread(self.store.append, conversation, turn)
+        await asyncio.to_thread(self.store.append, conversation, turn, user)
         yield Done(answer)
 
     def _open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[str, list[Turn]]:
-        """Start (or find) the conversation and read the turns the answer may use."""
-        conversation_id = self.store.create(conversation_id, user)
+        """The conversation's id and the turns the answer may use; a new one is only written with its first turn."""
+        if conversation_id is None:
+            return new_conversation_id(), []
         turns = self.settings.answer.history_turns
         return conversation_id, (self.store.turns(conversation_id, turns) if turns else [])
 
@@ -271,6 +272,17 @@ class Assistant:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+
+    async def warm_up(self) -> None:
+        """Load the tokenizers, script converters and index pages before the first real question needs them."""
+        samples = ("메타버스 산업 계획은 무엇인가요?", "元宇宙計畫的預算是多少？", "元宇宙计划的预算是多少？")
+        for sample in samples:
+            language = detect_language(sample)
+            hits = await asyncio.to_thread(self.retriever.search, sample, SearchOptions(min_score=0.0))
+            request = ChatRequest(messages=(), question=sample, passages=tuple(hits), language=language)
+            text, _ = await complete(self.extractive, request)
+            if hits:
+                ground(text, hits, self.settings.answer.support_threshold, self.checker)
 
     async def aclose(self) -> None:
         """Close the model's connections and the conversation store."""

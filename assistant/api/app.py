@@ -43,6 +43,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "services", None) is None:
             app.state.services = _open_services(settings, metrics)
+            await app.state.services.assistant.warm_up()
         yield
         await app.state.services.assistant.aclose()
 

@@ -22,8 +22,8 @@ class ConversationStore(Protocol):
         """Whether the conversation has been started."""
         ...
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
-        """Add a turn, starting the conversation if needed; the oldest turns beyond the store's limit go."""
+    def append(self, conversation_id: str, turn: Turn, user: str | None = None) -> None:
+        """Add a turn, starting the conversation (owned by ``user``) if needed; turns beyond the limit go."""
         ...
 
     def turns(self, conversation_id: str, limit: int | None = None) -> list[Turn]:

@@ -32,9 +32,10 @@ class MemoryConversationStore:
         """Whether the conversation has been started."""
         return conversation_id in self._turns
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
+    def append(self, conversation_id: str, turn: Turn, user: str | None = None) -> None:
         """Add a turn, keeping at most ``max_turns``."""
         with self._lock:
+            self._users.setdefault(conversation_id, user)
             turns = self._turns.setdefault(conversation_id, [])
             turns.append(turn)
             del turns[: max(0, len(turns) - self.max_turns)]

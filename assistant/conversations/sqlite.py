@@ -64,14 +64,15 @@ class SQLiteConversationStore:
             row = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         return row is not None
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
+    def append(self, conversation_id: str, turn: Turn, user: str | None = None) -> None:
         """Add a turn, keeping at most ``max_turns``."""
         data = json.dumps(_turn_record(turn), ensure_ascii=False)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute(
-                    "INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", (conversation_id, time.time())
+                    "INSERT OR IGNORE INTO conversations (id, user, created_at) VALUES (?, ?, ?)",
+                    (conversation_id, user, time.time()),
                 )
                 (last,) = self._db.execute(
                     "SELECT COALESCE(MAX(seq), 0) FROM turns WHERE conversation_id = ?", (conversation_id,)

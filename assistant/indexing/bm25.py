@@ -98,10 +98,15 @@ class BM25Field:
                 best += float(self._idf[column]) * (self.k1 + 1)
         if not known or best <= 0:
             return np.zeros(self.rows, dtype=np.float32)
-        columns = np.fromiter(known, dtype=np.int64)
-        weights = np.fromiter(known.values(), dtype=np.float32)
-        raw = self._weights[:, columns] @ weights
-        return np.asarray(raw, dtype=np.float32).ravel() / np.float32(best)
+        # Add up the few query columns straight from the CSC arrays: scipy's fancy column indexing costs
+        # about a millisecond per call, an order of magnitude more than the sums themselves.
+        weights_matrix = self._weights
+        indptr, indices, data = weights_matrix.indptr, weights_matrix.indices, weights_matrix.data
+        raw = np.zeros(self.rows, dtype=np.float32)
+        for column, count in known.items():
+            start, end = indptr[column], indptr[column + 1]
+            raw[indices[start:end]] += np.float32(count) * data[start:end]
+        return raw / np.float32(best)
 
     def save(self, folder: Path, name: str) -> None:
         """Write counts and vocabulary as ``name.npz`` and ``name.terms.json``."""
