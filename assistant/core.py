@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .answering.citations import SupportChecker, ground
 from .answering.events import AnswerEvent, Delta, Done, Fallback, Retrieved
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 REWRITE_DEADLINE = 10.0
 _END = object()
 
@@ -58,6 +61,9 @@ class Assistant:
             max_sentences=answer.max_sentences, max_chars=answer.max_chars
         )
         self.checker = SupportChecker()
+        # One worker thread for CPU work and the store: the loop stays free for I/O, and answers do not
+        # contend for the GIL with each other (more threads only add switching on a GIL-bound path).
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-cpu")
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: Retriever | None = None) -> Assistant:
@@ -115,7 +121,7 @@ class Assistant:
         question = _valid_question(question)
         settings = self.settings.answer
         timings: dict[str, float] = {}
-        conversation, history = await asyncio.to_thread(self._open_conversation, conversation_id, user)
+        conversation, history = await self._in_worker(self._open_conversation, conversation_id, user)
         language = language or _language_of(question, history)
 
         clock = time.perf_counter()
@@ -123,7 +129,7 @@ class Assistant:
         timings["rewrite"] = _ms(clock)
 
         clock = time.perf_counter()
-        hits = tuple(await asyncio.to_thread(self.retriever.search, query, SearchOptions(top_k=top_k)))
+        hits = tuple(await self._in_worker(self.retriever.search, query, SearchOptions(top_k=top_k)))
         timings["retrieval"] = _ms(clock)
         yield Retrieved(query, hits, conversation)
 
@@ -167,7 +173,7 @@ class Assistant:
             if model_id == self.extractive.id:
                 grounding = ground(text, hits, settings.support_threshold, self.checker)
             else:
-                grounding = await asyncio.to_thread(ground, text, hits, settings.support_threshold, self.checker)
+                grounding = await self._in_worker(ground, text, hits, settings.support_threshold, self.checker)
             text, citations, grounded = grounding.text, grounding.citations, grounding.grounded
         else:
             citations, grounded = (), False
@@ -189,7 +195,7 @@ class Assistant:
             usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
         )
         turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
-        await asyncio.to_thread(self.store.append, conversation, turn, user)
+        await self._in_worker(self.store.append, conversation, turn, user)
         yield Done(answer)
 
     def _open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[str, list[Turn]]:
@@ -219,7 +225,7 @@ class Assistant:
                     return rewritten
             except (ModelError, TimeoutError) as error:
                 log.warning("follow-up rewrite by %s failed (%s); carrying terms instead", self.model.id, error)
-        return await asyncio.to_thread(carry_terms, question, history, language)
+        return await self._in_worker(carry_terms, question, history, language)
 
     def _request(self, query: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language) -> ChatRequest:
         settings = self.settings.answer
@@ -278,15 +284,20 @@ class Assistant:
         samples = ("메타버스 산업 계획은 무엇인가요?", "元宇宙計畫的預算是多少？", "元宇宙计划的预算是多少？")
         for sample in samples:
             language = detect_language(sample)
-            hits = await asyncio.to_thread(self.retriever.search, sample, SearchOptions(min_score=0.0))
+            hits = await self._in_worker(self.retriever.search, sample, SearchOptions(min_score=0.0))
             request = ChatRequest(messages=(), question=sample, passages=tuple(hits), language=language)
             text, _ = await complete(self.extractive, request)
             if hits:
                 ground(text, hits, self.settings.answer.support_threshold, self.checker)
 
+    async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking work on the assistant's worker thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, functools.partial(function, *args))
+
     async def aclose(self) -> None:
         """Close the model's connections and the conversation store."""
         await self.model.aclose()
+        self._worker.shutdown(wait=True)
         self.store.close()
 
 
