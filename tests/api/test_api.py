@@ -342,7 +342,10 @@ def test_a_client_that_goes_away_cancels_the_model_call(slow) -> None:
 def test_logs_name_the_request_but_never_the_key(guarded: str, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="assistant.api"):
         response = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-API-Key": KEY})
-    request_id = response.headers["x-request-id"]
+        request_id = response.headers["x-request-id"]
+        deadline = time.monotonic() + 5  # the server logs after the last byte is sent: wait for the line
+        while time.monotonic() < deadline and not any(request_id in r.getMessage() for r in caplog.records):
+            time.sleep(0.02)
     lines = [record.getMessage() for record in caplog.records if record.name == "assistant.api"]
     assert any(request_id in line and "client=key:" in line for line in lines)
     assert all(KEY not in line for line in lines)

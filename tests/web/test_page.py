@@ -241,7 +241,8 @@ def test_a_korean_answer_streams_in_with_citation_chips_and_a_highlighted_source
     expect(answer).to_have_attribute("lang", "ko")
     chips = answer.locator(".answer-text .chip")
     assert chips.count() >= 1
-    expect(answer.locator(".sources li")).to_have_count(chips.count())
+    cited = {chip.inner_text() for chip in chips.all()}  # a passage cited by two sentences is listed once
+    expect(answer.locator(".sources li")).to_have_count(len(cited))
     shoot(page, "korean-answer.png")
 
     chips.first.click()
