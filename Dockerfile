@@ -12,4 +12,5 @@ COPY corpus ./corpus
 COPY prompts ./prompts
 COPY eval ./eval
 RUN .venv/bin/assistant index build --corpus corpus --index index
-CMD [".venv/bin/assistant", "search", "메타버스 서울 7대 분야", "--index", "index"]
+EXPOSE 8000
+CMD [".venv/bin/assistant", "serve", "--host", "0.0.0.0", "--port", "8000", "--index", "index"]
