@@ -45,21 +45,22 @@ class Assistant:
         self,
         settings: Settings,
         retriever: Retriever,
-        model: ChatModel,
+        model: ChatModel | None,
         store: ConversationStore,
         prompts: PromptLibrary | None = None,
     ) -> None:
+        """``model`` None means the extractive composer, which also serves as every other model's fallback."""
         from .models.extractive import ExtractiveModel
 
         self.settings = settings
         self.retriever = retriever
-        self.model = model
         self.store = store
         self.prompts = prompts or PromptLibrary(settings.answer.prompts_dir)
         answer = settings.answer
         self.extractive: ExtractiveModel = ExtractiveModel(
             max_sentences=answer.max_sentences, max_chars=answer.max_chars
         )
+        self.model: ChatModel = model or self.extractive
         self.checker = SupportChecker()
         # One worker thread for CPU work and the store: the loop stays free for I/O, and answers do not
         # contend for the GIL with each other (more threads only add switching on a GIL-bound path).
@@ -71,14 +72,7 @@ class Assistant:
         from .indexing.builder import open_retriever
 
         retriever = retriever or open_retriever(settings)
-        if settings.model.name == "extractive":
-            from .models.extractive import ExtractiveModel
-
-            model: ChatModel = ExtractiveModel(
-                max_sentences=settings.answer.max_sentences, max_chars=settings.answer.max_chars
-            )
-        else:
-            model = create_chat_model(settings.model)
+        model = None if settings.model.name == "extractive" else create_chat_model(settings.model)
         return cls(settings, retriever, model, create_store(settings.conversations))
 
     @property

@@ -168,11 +168,11 @@ async def _answer_and_judge(
 
     A warm-up first loads the tokenizers, so the first case's latency is not that of a cold start.
     """
-    from ..evaluation.cases import run_cases, warm_up
+    from ..evaluation.cases import run_cases
     from ..evaluation.judged_metrics import judge_all
 
     try:
-        await warm_up(assistant, cases)
+        await assistant.warm_up()
         started = time.perf_counter()
         with progress_bar("answering cases") as (set_total, advance):
             set_total(len(cases))

@@ -102,28 +102,6 @@ async def run_case(assistant: Assistant, case: Case) -> CaseResult:
     return CaseResult(case, answer, time.perf_counter() - started)
 
 
-async def warm_up(assistant: Assistant, cases: Sequence[Case]) -> None:
-    """Answer one question per language extractively, so tokenizers and script converters load before timing.
-
-    No language model is called: the warm-up answers go through a twin of the assistant with the extractive
-    composer and a throwaway in-memory conversation store.
-    """
-    from ..conversations.base import create_store
-    from ..core import Assistant
-    from ..settings import ConversationSettings
-
-    twin = Assistant(
-        assistant.settings,
-        assistant.retriever,
-        assistant.extractive,
-        create_store(ConversationSettings(backend="memory")),
-    )
-    first_of_each = {case.language: case for case in reversed(cases)}
-    for case in first_of_each.values():
-        await twin.answer(case.question)
-    twin.store.close()
-
-
 async def run_cases(
     assistant: Assistant,
     cases: Sequence[Case],

@@ -11,7 +11,7 @@ from assistant.conversations.base import create_store
 from assistant.core import Assistant
 from assistant.errors import IngestError
 from assistant.evaluation.answer_metrics import NEEDS_NEURAL, fold, summarize_by_group
-from assistant.evaluation.cases import load_cases, run_cases, warm_up
+from assistant.evaluation.cases import load_cases, run_cases
 from assistant.indexing.builder import open_retriever
 from assistant.records import Language
 from assistant.settings import Settings
@@ -72,7 +72,7 @@ def test_the_warm_up_calls_no_model_and_leaves_no_conversation(demo_index_dir: P
     settings.answer.prompts_dir = ROOT / "prompts"
     model = ScriptedModel(["모델 답변 [1]"])
     assistant = Assistant(settings, open_retriever(settings), model, create_store(settings.conversations))
-    asyncio.run(warm_up(assistant, load_cases(DEMO)))
+    asyncio.run(assistant.warm_up())
     assert model.requests == [] and assistant.store.list() == []
     answer = asyncio.run(run_cases(assistant, load_cases(DEMO)[:1]))[0].answer
     assert answer.model == "scripted" and len(model.requests) == 1
