@@ -27,7 +27,6 @@ from .search_index import DocumentEntry, SearchIndex
 log = logging.getLogger(__name__)
 
 _SAFE_NAME = re.compile(r"^[\w\-. ]{1,120}$")
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 class LiveIndex:
@@ -71,8 +70,11 @@ class LiveIndex:
             )
         if suffix not in SUFFIXES:
             raise DocumentError(f"Unsupported file type '{suffix or name}'. Upload one of: {', '.join(SUFFIXES)}.")
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"The file is {len(data)} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes.")
+        limit = self.settings.api.max_upload_bytes  # the one upload limit, also enforced on the HTTP body
+        if len(data) > limit:
+            raise DocumentError(
+                f"The file is {len(data)} bytes; the limit is {limit} bytes (ASSISTANT_API__MAX_UPLOAD_BYTES)."
+            )
         return self._add(name, data)
 
     def add_text(self, document: dict[str, object]) -> list[Document]:
