@@ -10,8 +10,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -23,30 +25,14 @@ class Delivery:
     body: dict[str, Any]
 
 
-class BotServer:
+class BotServer(LoopbackServer):
     """Records POSTs; ``wait_for`` blocks until enough have arrived at a path."""
 
     def __init__(self, status: int = 200) -> None:
         self.status = status
         self.deliveries: list[Delivery] = []
         self._arrived = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The server's root URL."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> BotServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def at(self, path: str) -> list[Delivery]:
         """The deliveries so far whose path starts with ``path``."""
