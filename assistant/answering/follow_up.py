@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..languages import to_traditional
 from ..records import Language, Turn
+from ..text.questions import is_query_filler
 from ..text.tokenizers import TOKENIZERS
 
 # Openers and endings that mark a question as leaning on the one before it.
@@ -20,88 +21,13 @@ _CUES = re.compile(
     r"|(呢|呢？|呢\?)\s*$|^\s*(what|how) about\b|^\s*and\b",
     re.IGNORECASE,
 )
-# Question words and function words that carry no topic (folded to Simplified, lower case).
+# Korean question and function words, Chinese follow-up openers, English question words: no topic in them.
+# Chinese question and function words come from ``text.questions`` (the words retrieval blanks out too).
 _NO_TOPIC = frozenset(
-    [
-        "무엇",
-        "뭐",
-        "뭔가",
-        "얼마",
-        "얼마나",
-        "어디",
-        "누구",
-        "언제",
-        "어떻",
-        "어떤",
-        "어느",
-        "왜",
-        "몇",
-        "그럼",
-        "그러면",
-        "그렇",
-        "그것",
-        "그거",
-        "이것",
-        "이거",
-        "알리",
-        "말하",
-        "하",
-        "있",
-        "없",
-        "되",
-        "이",
-        "그",
-        "저",
-        "것",
-        "수",
-        "등",
-        "때",
-        "什么",
-        "多少",
-        "哪里",
-        "哪些",
-        "哪个",
-        "谁",
-        "几",
-        "怎么",
-        "怎样",
-        "如何",
-        "为什么",
-        "是",
-        "的",
-        "了",
-        "吗",
-        "呢",
-        "吧",
-        "有",
-        "在",
-        "和",
-        "与",
-        "及",
-        "其",
-        "那",
-        "那么",
-        "这",
-        "这个",
-        "那个",
-        "还有",
-        "另外",
-        "请问",
-        "what",
-        "how",
-        "which",
-        "who",
-        "when",
-        "where",
-        "why",
-        "the",
-        "a",
-        "an",
-        "is",
-        "are",
-        "of",
-        "about",
-    ]
+    "무엇 뭐 뭔가 얼마 얼마나 어디 누구 언제 어떻 어떤 어느 왜 몇 그럼 그러면 그렇 그것 그거 이것 이거 알리 말하"  # noqa: SIM905
+    " 하 있 없 되 이 그 저 것 수 등 때"
+    " 那么 这个 那个 还有 另外 请问"
+    " what how which who when where why the a an is are of about".split()
 )
 _SHORT = 12
 
@@ -118,7 +44,7 @@ def key_terms(text: str) -> list[str]:
     seen: set[str] = set()
     keep: list[str] = []
     for term in terms:
-        if term in _NO_TOPIC or term in seen:
+        if term in _NO_TOPIC or is_query_filler(term) or term in seen:
             continue
         seen.add(term)
         keep.append(term)
