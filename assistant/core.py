@@ -16,13 +16,18 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .answering.answerability import Verdict, calibration_for, judge
 from .answering.citations import SupportChecker, ground
+from .answering.declines import is_decline
 from .answering.events import AnswerEvent, Delta, Done, Fallback, Retrieved
 from .answering.follow_up import carry_terms, clean_rewrite
 from .answering.prompts import PromptLibrary
+from .answering.readers import create_reader
+from .answering.sentence_scoring import content_words
+from .answering.short_answer import Lead, find_lead
 from .conversations.base import ConversationStore, create_store, new_conversation_id
 from .errors import InvalidQueryError, ModelError, ModelTimeoutError
-from .languages import detect_language
+from .languages import chinese_script, detect_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
 from .records import Answer, Hit, Language, Turn
 from .retrieval.retriever import MAX_QUERY_CHARS, Retriever, SearchOptions
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REWRITE_DEADLINE = 10.0
+_CHINESE = (Language.TRADITIONAL, Language.SIMPLIFIED)
 _END = object()
 
 
@@ -62,6 +68,8 @@ class Assistant:
         )
         self.model: ChatModel = model or self.extractive
         self.checker = SupportChecker()
+        self.reader = create_reader(answer)
+        self.calibration = calibration_for(retriever.embedder_id)
         # One worker thread for CPU work and the store: the loop stays free for I/O, and answers do not
         # contend for the GIL with each other (more threads only add switching on a GIL-bound path).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-cpu")
@@ -116,26 +124,29 @@ class Assistant:
         settings = self.settings.answer
         timings: dict[str, float] = {}
         conversation, history = await self._in_worker(self._open_conversation, conversation_id, user)
-        language = language or _language_of(question, history)
+        asked: Language = language or _language_of(question, history)
 
         clock = time.perf_counter()
-        query = await self._standalone(question, history, language)
+        query = await self._standalone(question, history, asked)
         timings["rewrite"] = _ms(clock)
 
         clock = time.perf_counter()
-        hits = tuple(await self._in_worker(self.retriever.search, query, SearchOptions(top_k=top_k)))
+        found, verdict, lead, script = await self._in_worker(self._retrieve, query, top_k, asked)
+        language = script
+        hits = found if verdict.answerable else ()
         timings["retrieval"] = _ms(clock)
         yield Retrieved(query, hits, conversation)
 
         clock = time.perf_counter()
         model_id, fallback_reason, usage = self.model.id, "", Usage()
+        not_found = self.prompts.for_language(language).not_found
         if not hits:
-            text = self.prompts.for_language(language).not_found
+            text = not_found
             model_id = "none"
             yield Delta(text)
         else:
             parts: list[str] = []
-            request = self._request(query, hits, history, language)
+            request = self._request(query, hits, history, language, lead)
             try:
                 async for chunk in self._generate(self.model, request):
                     if chunk.usage is not None:
@@ -153,7 +164,9 @@ class Assistant:
                 if parts:
                     yield Fallback(fallback_reason)
                 model_id = self.extractive.id
-                extractive_request = ChatRequest(messages=(), question=query, passages=hits, language=language)
+                extractive_request = ChatRequest(
+                    messages=(), question=query, passages=hits, language=language, lead=lead
+                )
                 parts = []
                 async for chunk in self.extractive.stream(extractive_request):
                     parts.append(chunk.text)
@@ -162,6 +175,9 @@ class Assistant:
         timings["generation"] = _ms(clock)
 
         clock = time.perf_counter()
+        if hits and model_id != self.extractive.id and is_decline(text, not_found):
+            log.info("model %s declined: the passages do not answer %r", model_id, query)
+            hits, text = (), not_found
         if hits:
             # Extractive text quotes its passages verbatim, so checking it is a few substring tests: no thread hop.
             if model_id == self.extractive.id:
@@ -173,11 +189,12 @@ class Assistant:
             citations, grounded = (), False
         timings["grounding"] = _ms(clock)
         timings["total"] = _ms(started)
+        short = lead.phrase if lead and hits and (model_id == self.extractive.id or lead.phrase in text) else ""
 
         answer = Answer(
             text=text,
             citations=citations,
-            hits=hits,
+            hits=found,
             model=model_id,
             grounded=grounded,
             language=language,
@@ -187,10 +204,35 @@ class Assistant:
             conversation_id=conversation,
             timings_ms=timings,
             usage={"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens},
+            short_answer=short,
+            abstained=not hits,
+            related=() if hits else found[: settings.related],
         )
+        if not hits:
+            log.debug("abstained on %r (answerable p=%.2f, %s)", query, verdict.probability, verdict.signals)
         turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
         await self._in_worker(self.store.append, conversation, turn, user)
         yield Done(answer)
+
+    def _retrieve(
+        self, query: str, top_k: int | None, language: Language
+    ) -> tuple[tuple[Hit, ...], Verdict, Lead | None, Language]:
+        """The closest passages, whether they answer the query, the answering phrase when they do, and the script
+        to answer in (a Chinese query whose characters are the same in both scripts takes its best passage's)."""
+        settings = self.settings.answer
+        found = tuple(self.retriever.search(query, SearchOptions(top_k=top_k, min_score=0.0)))
+        tied = language in _CHINESE and chinese_script(query, default=Language.OTHER) is Language.OTHER
+        if tied and found and found[0].passage.language in _CHINESE:
+            language = found[0].passage.language
+        relevant = bool(found) and self.retriever.relevance(found[0]) >= self.retriever.settings.min_score
+        if settings.abstain and relevant:
+            rarity = self.retriever.rarity(sorted(content_words(query)))
+            verdict = judge(query, found, rarity, self.calibration, threshold=settings.answerable_threshold)
+        else:
+            verdict = Verdict(relevant, float(relevant), None)
+        if not verdict.answerable or self.reader is None:
+            return found, verdict, None, language
+        return found, verdict, find_lead(self.reader, query, found, language), language
 
     def _open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[str, list[Turn]]:
         """The conversation's id and the turns the answer may use; a new one is only written with its first turn."""
@@ -221,7 +263,9 @@ class Assistant:
                 log.warning("follow-up rewrite by %s failed (%s); carrying terms instead", self.model.id, error)
         return await self._in_worker(carry_terms, question, history, language)
 
-    def _request(self, query: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language) -> ChatRequest:
+    def _request(
+        self, query: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language, lead: Lead | None
+    ) -> ChatRequest:
         settings = self.settings.answer
         messages: tuple[ChatMessage, ...] = ()
         if self.uses_model:
@@ -235,7 +279,7 @@ class Assistant:
                     history_chars=settings.history_chars,
                 )
             )
-        return ChatRequest(messages=messages, question=query, passages=tuple(hits), language=language)
+        return ChatRequest(messages=messages, question=query, passages=tuple(hits), language=language, lead=lead)
 
     async def _generate(self, model: ChatModel, request: ChatRequest) -> AsyncIterator[Chunk]:
         """The model's chunks, read from its own task under the answer deadline; cancelled if we stop early."""

@@ -15,6 +15,8 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 
+# Characters OpenCC turns into another Traditional form although Traditional text writes them as they are too.
+_SHARED_FORMS = frozenset("台")
 _lock = threading.Lock()
 
 
@@ -49,7 +51,7 @@ def chinese_script(text: str, default: Language = Language.SIMPLIFIED) -> Langua
     simplified = to_simplified(han)
     traditional = to_traditional(han)
     traditional_only = sum(a != b for a, b in zip(han, simplified, strict=False))
-    simplified_only = sum(a != b for a, b in zip(han, traditional, strict=False))
+    simplified_only = sum(a != b and a not in _SHARED_FORMS for a, b in zip(han, traditional, strict=False))
     if traditional_only == simplified_only:
         return default
     return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED

@@ -209,7 +209,13 @@ class ConversationSummary:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A composed answer with its citations, the hits it was composed from, and how it was made."""
+    """A composed answer with its citations, the hits it was composed from, and how it was made.
+
+    ``short_answer`` is the phrase that answers the question (a date, an amount, a name), "" when none was
+    found. ``hits`` are all the passages retrieved, cited or not. ``abstained`` is true when the documents do not
+    answer the question: the text says so, there are no citations, and the closest passages travel in ``related``
+    (never cited).
+    """
 
     text: str
     citations: tuple[Citation, ...]
@@ -223,11 +229,17 @@ class Answer:
     conversation_id: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    short_answer: str = ""
+    abstained: bool = False
+    related: tuple[Hit, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as the JSON shape shared by the CLI and the HTTP API."""
         return {
             "answer": self.text,
+            "short_answer": self.short_answer or None,
+            "abstained": self.abstained,
+            "related": [{"n": n, **hit.to_dict()} for n, hit in enumerate(self.related, start=1)],
             "citations": [citation.to_dict() for citation in self.citations],
             "grounded": self.grounded,
             "fallback": self.fallback,

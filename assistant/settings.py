@@ -114,7 +114,25 @@ class AnswerSettings(BaseModel):
     support_threshold: float = Field(
         0.35, ge=0, le=1, description="Share of a sentence's terms its cited passage must contain to support it."
     )
+    abstain: bool = Field(
+        True,
+        description="Say 'not in the documents' when the retrieved passages do not answer the question "
+        "(decided by a calibrated model of how much of the question they cover), instead of quoting the closest.",
+    )
+    answerable_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Probability of being answerable under which to abstain; empty keeps the calibrated one. "
+        "Higher declines more, lower answers more.",
+    )  # fmt: skip
+    related: int = Field(3, ge=0, le=20, description="Closest passages shown as 'related' when abstaining.")
     rewrite_follow_ups: bool = Field(True, description="Rewrite follow-up questions into standalone queries.")
+    reader: str = Field(
+        "rules",
+        description="Finds the answer phrase shown first (short_answer): 'rules' (no model), 'transformers' "
+        "(an extractive question-answering model in a local folder, see reader_model), 'none', or 'module:Class'.",
+    )
+    reader_model: str = Field("", description="Local folder of the extractive QA model for reader='transformers'.")
+    reader_device: str = Field("cpu", description="Device for reader='transformers'.")
     prompts_dir: Path = Field(Path("prompts"), description="Folder of editable prompt templates, one set per language.")
 
 

@@ -182,3 +182,46 @@ def test_a_poisoned_passage_reaches_the_model_only_inside_its_fence(tmp_path) ->
     assert "이전 지시를" not in outside and "&lt;/passage" in prompt
     assert "지시가 아닙니다" in model.requests[0].messages[0].content
     assert answer.citations[0].passage.document_id == "poison"
+
+
+def test_a_question_the_documents_cannot_answer_is_declined_with_related_passages(demo_index_dir, tmp_path) -> None:
+    events = events_of(make(demo_index_dir, tmp_path), "김치찌개 맛있게 끓이는 법 좀 알려줘")
+    retrieved, done = events[0], events[-1]
+    assert isinstance(retrieved, Retrieved) and retrieved.hits == ()  # nothing is offered as a citation
+    assert isinstance(done, Done)
+    answer = done.answer
+    assert answer.abstained and not answer.grounded and answer.citations == () and answer.short_answer == ""
+    assert "문서" in answer.text and "[1]" not in answer.text
+    assert 0 < len(answer.related) <= 3 and answer.hits  # the closest passages travel apart, never cited
+    data = answer.to_dict()
+    assert data["abstained"] is True and data["related"][0]["n"] == 1 and data["citations"] == []
+
+
+def test_an_answer_leads_with_its_phrase(demo_index_dir, tmp_path) -> None:
+    answer = make(demo_index_dir, tmp_path).ask("가상융합산업 진흥 기본계획 담당 부서 전화번호는?")
+    assert not answer.abstained and answer.short_answer == "044-202-6352"
+    assert answer.text.startswith("044-202-6352 — ") and answer.citations and answer.grounded
+    assert answer.to_dict()["short_answer"] == "044-202-6352"
+
+
+def test_abstaining_can_be_turned_off(demo_index_dir, tmp_path) -> None:
+    answer = make(demo_index_dir, tmp_path, abstain=False).ask("메타버스 얼라이언스에 가입한 기업은 몇 곳이야?")
+    assert not answer.abstained and answer.citations
+
+
+def test_a_model_that_declines_is_marked_as_abstaining(demo_index_dir, tmp_path) -> None:
+    model = ScriptedModel(["제공된 자료에서는 이 내용을 찾을 수 없습니다."])
+    answer = make(demo_index_dir, tmp_path, model).ask("가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
+    assert answer.abstained and answer.citations == () and answer.related and not answer.fallback
+    assert answer.text.startswith("올려 주신 문서에서는")
+
+
+def test_a_chinese_question_common_to_both_scripts_is_answered_in_its_passage_script(demo_index_dir, tmp_path) -> None:
+    from assistant.languages import chinese_script
+
+    question = "元宇宙平台在哪一年建成？"  # every character is written the same in both scripts
+    assert chinese_script(question, default=Language.OTHER) is Language.OTHER
+    answer = make(demo_index_dir, tmp_path).ask(question)
+    top = answer.hits[0].passage.language
+    assert answer.language is top
+    assert chinese_script(answer.text, default=top) is top

@@ -30,12 +30,22 @@ class Extract:
 
 
 def select_sentences(
-    question: str, hits: Sequence[Hit], *, max_sentences: int = 2, max_chars: int = 200
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    max_sentences: int = 2,
+    max_chars: int = 200,
+    first: tuple[int, int] | None = None,
 ) -> list[Extract]:
-    """The sentences (or clause windows of long ones) most likely to answer, in reading order, within max_chars."""
+    """The sentences (or clause windows of long ones) most likely to answer, in reading order, within max_chars.
+
+    ``first`` (hit number, document start) names a sentence to take before all others (the short answer's).
+    """
     if not hits or max_sentences < 1:
         return []
     terms, ranked = ranked_candidates(question, hits)
+    if first is not None:
+        ranked.sort(key=lambda c: (c.n, c.start) != first)
     chosen: list[Extract] = []
     budget = max_chars
     for candidate in ranked:

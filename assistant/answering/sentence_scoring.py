@@ -23,7 +23,9 @@ from ..text.sentences import chinese_sentences, latin_sentences
 _QUESTION_WORDS = re.compile(
     r"什么|什麼|甚么|甚麼|哪[一个個些里裡儿兒位种種国國年天]?|谁|誰|几|幾|多少|多久|多长|多長|多大|多高|"
     r"何[时時处處地人者种種]?|为什么|為什麼|为何|為何|怎么|怎麼|怎样|怎樣|如何|是否|吗|嗎|呢|"
-    r"무엇|무슨|누구|누가|언제|어디|어느|어떤|어떻게|얼마나|얼마|몇|왜"
+    r"무엇|무슨|누구|누가|언제|어디|어느|어떤|어떻게|얼마나|얼마|몇|왜|뭐|뭔|"
+    r"叫什么|叫什麼|名字|名[称稱]|哪些|那[个個]|[这這][个個]|[东東]西|[还還]有|指的是|"
+    r"이름|명칭|가지"
 )
 # Questions whose answer is a number or a date.
 _NUMBER_QUESTION = re.compile(r"几|幾|多少|多久|多长|多長|多大|多高|몇|얼마|哪一?年|何時|何时|언제|年份|日期")
@@ -86,10 +88,15 @@ def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
     return found
 
 
+def content_words(question: str) -> set[str]:
+    """The question's content words (normalised morphemes and Chinese words), question and function words out."""
+    content = _QUESTION_WORDS.sub(" ", question)
+    return {w for w in _tokenizer.tokenize([content])[0] if w not in _FUNCTION_CHARS}
+
+
 def question_terms(question: str, candidates: Sequence[Candidate]) -> QuestionTerms:
     """The question's content words, weighted by how rare they are among the candidate sentences."""
-    content = _QUESTION_WORDS.sub(" ", question)
-    words = {w for w in _tokenizer.tokenize([content])[0] if w not in _FUNCTION_CHARS}
+    words = content_words(question)
     count = len(candidates)
     weights: dict[str, float] = {}
     for word in words:

@@ -45,22 +45,6 @@ class CitationOut(BaseModel):
     passage_end: int
 
 
-class AnswerOut(BaseModel):
-    """A cited answer."""
-
-    answer: str
-    citations: list[CitationOut]
-    grounded: bool = Field(description="Every sentence is supported by a cited passage.")
-    fallback: bool = Field(description="The language model failed and the answer was extracted instead.")
-    fallback_reason: str | None
-    conversation_id: str | None
-    language: str
-    model: str
-    query: str = Field(description="The standalone query used for retrieval (follow-ups are rewritten).")
-    timings_ms: dict[str, float]
-    usage: dict[str, int]
-
-
 class HitOut(BaseModel):
     """A retrieved passage."""
 
@@ -74,6 +58,37 @@ class HitOut(BaseModel):
     start: int
     end: int
     score: float
+
+
+class RelatedOut(HitOut):
+    """A passage close to the question, shown when the documents do not answer it (never a citation)."""
+
+    n: int
+
+
+class AnswerOut(BaseModel):
+    """A cited answer."""
+
+    answer: str
+    short_answer: str | None = Field(
+        description="The phrase that answers the question (a date, amount, name…), shown first; null when none."
+    )
+    abstained: bool = Field(
+        description="The documents do not answer the question: the answer says so and cites nothing; see related."
+    )
+    related: list[RelatedOut] = Field(
+        description="When abstained: the closest passages, as 'related documents' (not citations); else empty."
+    )
+    citations: list[CitationOut]
+    grounded: bool = Field(description="Every sentence is supported by a cited passage.")
+    fallback: bool = Field(description="The language model failed and the answer was extracted instead.")
+    fallback_reason: str | None
+    conversation_id: str | None
+    language: str
+    model: str
+    query: str = Field(description="The standalone query used for retrieval (follow-ups are rewritten).")
+    timings_ms: dict[str, float]
+    usage: dict[str, int]
 
 
 class SearchOut(BaseModel):

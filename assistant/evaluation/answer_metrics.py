@@ -57,7 +57,8 @@ def _supports(result: CaseResult, document_id: str, passage_id: str, text: str) 
 def score_case(result: CaseResult) -> CaseScores:
     """The scores of one answer against its case's gold passages and answers."""
     case, answer = result.case, result.answer
-    prediction = MARKER.sub("", answer.text)
+    # The answer phrase is what exact match and char F1 judge; an answer without one is judged whole.
+    prediction = answer.short_answer or MARKER.sub("", answer.text)
     citations = answer.citations
     return CaseScores(
         gold_rank=_gold_rank(result),
@@ -70,7 +71,7 @@ def score_case(result: CaseResult) -> CaseScores:
         ),
         unsupported_citations=sum(not c.supported for c in citations),
         cites_gold=any(_is_gold(result, c.passage.document_id, c.passage.id) for c in citations),
-        abstained=not citations,
+        abstained=answer.abstained or not citations,
     )
 
 
@@ -91,6 +92,7 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, float]:
     metrics["unsupported_citation_rate"] = (
         sum(s.unsupported_citations for _, s in scored) / all_cited if all_cited else 0.0
     )
+    metrics["answerable_answered"] = _mean([float(not s.abstained) for s in answerable])
     metrics["abstention_accuracy"] = _mean([float(s.abstained != r.case.answerable) for r, s in scored])
     metrics["unanswerable_abstained"] = _mean([float(s.abstained) for s in unanswerable])
     metrics["grounded_rate"] = _mean([float(r.answer.grounded) for r in results if r.case.answerable])

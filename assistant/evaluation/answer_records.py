@@ -46,6 +46,9 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "conversation_id": answer.conversation_id,
         "timings_ms": dict(answer.timings_ms),
         "usage": dict(answer.usage),
+        "short_answer": answer.short_answer,
+        "abstained": answer.abstained,
+        "related": [hit_to_dict(hit) for hit in answer.related],
     }
 
 
@@ -64,4 +67,7 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
         conversation_id=data.get("conversation_id", ""),
         timings_ms={stage: float(ms) for stage, ms in data.get("timings_ms", {}).items()},
         usage={name: int(count) for name, count in data.get("usage", {}).items()},
+        short_answer=data.get("short_answer", ""),
+        abstained=bool(data.get("abstained", False)),
+        related=tuple(hit_from_dict(h) for h in data.get("related", [])),
     )

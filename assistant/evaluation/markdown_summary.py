@@ -18,6 +18,8 @@ SHOWN = (
     "citation_precision",
     "citation_recall",
     "unsupported_citation_rate",
+    "answerable_answered",
+    "unanswerable_abstained",
     "abstention_accuracy",
     "fallback_rate",
     "retrieval_p50_ms",

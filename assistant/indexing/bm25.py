@@ -108,6 +108,13 @@ class BM25Field:
             raw[indices[start:end]] += np.float32(count) * data[start:end]
         return raw / np.float32(best)
 
+    def rarity(self, term: str) -> float:
+        """How rare a term is among the rows, 0 (in every row) to 1 (in none): its IDF over an unseen term's."""
+        column = self.vocabulary.get(term)
+        if column is None or self._missing_idf <= 0:
+            return 1.0
+        return min(float(self._idf[column]) / self._missing_idf, 1.0)
+
     def save(self, folder: Path, name: str) -> None:
         """Write counts and vocabulary as ``name.npz`` and ``name.terms.json``."""
         sp.save_npz(folder / f"{name}.npz", self.counts, compressed=False)

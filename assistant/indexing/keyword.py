@@ -82,6 +82,11 @@ class KeywordIndex:
             weight_sum += weight
         return total / np.float32(max(weight_sum * (1 + document_weight), 1e-9))
 
+    def rarity(self, terms: Sequence[str], field: str = "morphemes") -> dict[str, float]:
+        """Each term's rarity among the passages in one field (0 everywhere … 1 nowhere); 1 without that field."""
+        found = self.passage_fields.get(field)
+        return {term: found.rarity(term) if found is not None else 1.0 for term in terms}
+
     def describe(self) -> dict[str, dict[str, str]]:
         """Tokenizer descriptions per field (for the manifest)."""
         return {name: tokenizer.describe() for name, tokenizer in self.tokenizers.items()}

@@ -136,6 +136,10 @@ class SearchIndex:
         retrieval = self.settings.retrieval
         return self.keyword.scores(query, retrieval.field_weights, retrieval.document_weight)
 
+    def rarity(self, terms: Sequence[str]) -> dict[str, float]:
+        """Each (normalised, word-level) term's rarity among the passages, 0 in all … 1 in none."""
+        return self.keyword.rarity(terms)
+
     def dense_search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query vector, cosine scores, passage rows) of the k nearest passages."""
         if not self.dense_enabled or self.embedder is None or self.vectors is None or not self.passages:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from ..answering.short_answer import Lead
 from ..records import Hit, Language
 from ..registry import Registry
 from ..settings import ModelSettings
@@ -48,6 +49,7 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     stop: Sequence[str] = field(default_factory=tuple)
+    lead: Lead | None = None  # the answering phrase the extractive composer puts first
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 
-from ..answering.extractive import Extract, select_sentences
-from ..languages import to_simplified, to_traditional
+from ..answering.extractive import select_sentences
+from ..answering.short_answer import Lead, in_script
 from ..records import Hit, Language
 from ..settings import ModelSettings
 from .base import ChatRequest, Chunk
@@ -17,25 +17,26 @@ _CHINESE = (Language.TRADITIONAL, Language.SIMPLIFIED)
 _CLAUSE_END = re.compile(r"[，、；：,;:\s]+$")
 
 
-def in_script(extract: Extract, language: Language) -> str:
-    """The extract's text in the question's Chinese script (Korean and other text unchanged)."""
-    source = extract.passage.language
-    if language == source or language not in _CHINESE or source not in _CHINESE:
-        return extract.text
-    return to_traditional(extract.text) if language == Language.TRADITIONAL else to_simplified(extract.text)
-
-
 def compose_answer(
-    question: str, hits: Sequence[Hit], language: Language, *, max_sentences: int = 2, max_chars: int = 200
+    question: str,
+    hits: Sequence[Hit],
+    language: Language,
+    *,
+    max_sentences: int = 2,
+    max_chars: int = 200,
+    lead: Lead | None = None,
 ) -> list[str]:
-    """The answer's pieces: each chosen sentence in the question's script, then its ``[n]`` marker."""
-    pieces: list[str] = []
-    for extract in select_sentences(question, hits, max_sentences=max_sentences, max_chars=max_chars):
-        text = in_script(extract, language)
+    """The answer's pieces: the lead phrase and a dash, then each chosen sentence in the question's script and its
+    ``[n]`` marker (the lead's sentence first)."""
+    first = (lead.n, lead.start) if lead else None
+    pieces: list[str] = [f"{lead.phrase} — "] if lead else []
+    extracts = select_sentences(question, hits, max_sentences=max_sentences, max_chars=max_chars, first=first)
+    for extract in extracts:
+        text = in_script(extract.text, extract.passage.language, language)
         if extract.clipped:
             text = _CLAUSE_END.sub("", text) + "…"
         chinese = extract.passage.language in _CHINESE
-        separator = "" if not pieces or chinese else " "
+        separator = "" if len(pieces) <= bool(lead) or chinese else " "
         marker = f"[{extract.n}]" if chinese else f" [{extract.n}]"
         pieces.append(f"{separator}{text}{marker}")
     return pieces
@@ -62,6 +63,7 @@ class ExtractiveModel:
             request.language,
             max_sentences=self.max_sentences,
             max_chars=self.max_chars,
+            lead=request.lead,
         )
         for piece in pieces:
             yield Chunk(text=piece)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,22 @@ class Retriever:
             if len(hits) == top_k:
                 break
         return hits
+
+    @property
+    def embedder_id(self) -> str | None:
+        """The id of the embedder behind the dense side (None when there is none)."""
+        embedder = self.index.embedder
+        return embedder.id if embedder is not None and self.index.dense_enabled else None
+
+    def relevance(self, hit: Hit) -> float:
+        """A hit's weighted relevance, the figure ``min_score`` is compared with."""
+        settings = self.settings
+        keyword, dense = np.float32(hit.keyword_score), np.float32(hit.dense_score)
+        return float(weighted(np.asarray(keyword), np.asarray(dense), settings.keyword_weight, settings.dense_weight))
+
+    def rarity(self, terms: Sequence[str]) -> dict[str, float]:
+        """Each word-level term's rarity in the indexed passages: 0 in every passage, 1 in none."""
+        return self.index.rarity(terms)
 
     def _dense_for(
         self, rows: np.ndarray, vector: np.ndarray, scores: np.ndarray, dense_rows: np.ndarray

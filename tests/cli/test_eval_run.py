@@ -40,8 +40,8 @@ def test_the_demo_set_holds_its_committed_baseline(gate: Gate) -> None:
     data = json.loads((out / "result.json").read_text(encoding="utf-8"))
     for group in GROUPS:
         assert all(metric in data[group] for metric in METRICS), group
-    assert data["run"]["cases"] == 84 and data["run"]["model"] == "extractive" and "judged" not in data
-    assert len(data["cases"]) == 84
+    assert data["run"]["cases"] == 126 and data["run"]["model"] == "extractive" and "judged" not in data
+    assert len(data["cases"]) == 126
     page = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "Worst cases" in page
 
@@ -62,7 +62,7 @@ def test_a_worse_result_fails_the_gate_and_the_cache_answers_it(
     assert "zh-Hant recall@5 (regressed)" not in result.stdout
     assert "write a new baseline with --json" in result.stderr
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
-    assert again["run"]["reused"] == 84  # every answer came from the first run's cache
+    assert again["run"]["reused"] == 126  # every answer came from the first run's cache
     assert run("eval", "run", str(DEMO), "--index", str(demo_index_dir), "--compare", str(doctored),
                "--cache", str(out / "cache"), "--tolerance", "0.2").returncode == 0  # fmt: skip
 

@@ -1,0 +1,180 @@
+"""The default phrase reader: the words of a sentence that answer a question, found without a model.
+
+The question word says what kind of phrase is wanted (언제/何時 a date, 몇/多少 an amount, 누구/誰 a
+person, 어디/哪裡 a place or body, anything else a noun phrase). Each sentence is cut into noun phrases
+by kiwi's tags (Korean) or jieba's (Chinese), numbers with their units and dates by pattern; a phrase
+scores by whether its kind fits, how close it stands to the question's own words in the sentence (an
+answer sits beside what the question names), and how good the sentence is; words of the question
+itself are never the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..languages import has_hangul, normalize, to_simplified
+from ..records import Language
+from ..text.kiwi import shared_kiwi
+from .readers import Phrase
+from .sentence_scoring import content_words
+
+_KINDS = (
+    ("date", re.compile(r"언제|몇\s*년|몇\s*월|며칠|연도|날짜|시기|何時|何时|什麼時候|什么时候|哪一?年|幾年|几年|"
+                        r"哪一?天|幾月|几月|年份|日期|時間|时间")),
+    ("number", re.compile(r"몇|얼마|규모|금액|비율|번호|多少|幾|几|多大|多長|多长|多久|多高|多重|金額|金额|"
+                          r"規模|规模|比例|電話|电话|號碼|号码")),
+    ("person", re.compile(r"누구|누가|인물|誰|谁|何人|哪位|哪一位")),
+    ("place", re.compile(r"어디|어느\s*(?:곳|지역|나라|국가|도시|기관|대학|회사|부서)|哪裡|哪里|哪兒|哪儿|何處|何处|"
+                         r"哪個?(?:國家|国家|城市|機構|机构|單位|单位|地方)|哪[国國座所家]")),
+)  # fmt: skip
+_NUMBER = re.compile(
+    r"[0-9][0-9,.]*(?:\s*[~∼〜-]\s*[0-9][0-9,.]*)*\s*(?:[조억만천]|[萬万億亿兆千百])?\s*"
+    r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|km|韓元|韩元|美元|元|人|個|个|家|項|项|倍|年|"
+    r"個月|个月|月|日|天|小時|小时|次|名|位|公里|台|所)?"
+)
+_DATE = re.compile(r"[0-9]{4}\s*(?:년|年)(?:\s*[0-9]{1,2}\s*(?:월|月))?(?:\s*[0-9]{1,2}\s*(?:일|日))?|"
+                   r"[0-9]{1,2}\s*(?:월|月)(?:\s*[0-9]{1,2}\s*(?:일|日))?")  # fmt: skip
+_KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
+_CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
+_DIGITS = re.compile(r"[0-9]+")
+_UNITS = re.compile(r"원|달러|명|개|곳|%|퍼센트|배|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次")
+_EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’()（）[]【】《》〈〉·-—"
+FITS = {"date": {"date": 1.0, "number": 0.6}, "number": {"number": 1.0, "date": 0.7},
+        "person": {"person": 1.0, "name": 0.7, "thing": 0.3}, "place": {"place": 1.0, "name": 0.7, "thing": 0.4},
+        "thing": {"thing": 0.6, "name": 0.6, "person": 0.5, "place": 0.5, "number": 0.4, "date": 0.4}}  # fmt: skip
+SENTENCE_STEP = 0.15  # score lost per rank of the sentence a phrase is in
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A candidate phrase: offsets in its sentence and what kind of thing it names."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def question_kind(question: str) -> str:
+    """What the question asks for: 'date', 'number', 'person', 'place' or 'thing'."""
+    for kind, pattern in _KINDS:
+        if pattern.search(question):
+            return kind
+    return "thing"
+
+
+@lru_cache(maxsize=1)
+def _posseg() -> Any:
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+def korean_spans(sentence: str) -> list[Span]:
+    """Runs of noun-like kiwi tokens (particles and endings cut off), with their kind."""
+    spans: list[Span] = []
+    run: list[Any] = []
+    for token in [*shared_kiwi().tokenize(sentence), None]:
+        joined = token is not None and token.tag in _KOREAN_NOUN
+        if joined and run and token.start - (run[-1].start + run[-1].len) > 1:
+            joined = False
+        if joined:
+            run.append(token)
+            continue
+        if run:
+            tags = {t.tag for t in run}
+            kind = "number" if tags & {"SN", "NR", "W_SERIAL"} else "name" if "NNP" in tags else "thing"
+            spans.append(Span(run[0].start, run[-1].start + run[-1].len, kind))
+        run = []
+        if token is not None and token.tag in _KOREAN_NOUN:
+            run = [token]
+    return spans
+
+
+def chinese_spans(sentence: str) -> list[Span]:
+    """Runs of noun-like jieba words, with their kind (person, place or body, number, thing)."""
+    folded = to_simplified(sentence)
+    text = folded if len(folded) == len(sentence) else sentence
+    with _lock:
+        words = [(w.word, w.flag) for w in _posseg().cut(text)]
+    spans: list[Span] = []
+    position, start, flags = 0, -1, []
+    for word, flag in [*words, ("", "x")]:
+        if flag.startswith(_CHINESE_NOUN) and word.strip():
+            if start < 0:
+                start = position
+            flags.append(flag)
+        elif start >= 0:
+            kind = ("person" if any(f.startswith("nr") for f in flags) else
+                    "place" if any(f in ("ns", "nt") for f in flags) else
+                    "number" if any(f in ("m", "q", "t") for f in flags) else "thing")  # fmt: skip
+            spans.append(Span(start, position, kind))
+            start, flags = -1, []
+        position += len(word)
+    return spans
+
+
+def pattern_spans(sentence: str) -> list[Span]:
+    """Dates and numbers with their units, found by pattern."""
+    found = [Span(m.start(), m.end(), "date") for m in _DATE.finditer(sentence)]
+    found += [Span(m.start(), m.end(), "number") for m in _NUMBER.finditer(sentence) if m.end() - m.start() > 0]
+    return found
+
+
+def _trimmed(sentence: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and sentence[start] in _EDGE:
+        start += 1
+    while end > start and sentence[end - 1] in _EDGE:
+        end -= 1
+    return Span(start, end, span.kind) if end > start else None
+
+
+class RuleReader:
+    """Reads the answering phrase with part-of-speech tags, patterns and the question's own words."""
+
+    id = "rules"
+
+    def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
+        """The best-scoring phrase over the sentences (best first), or None when none fits."""
+        wanted = question_kind(question)
+        words = [w for w in content_words(question) if len(w) > 1 or not w.isascii()]
+        asked = normalize(question)
+        asked_digits = set(_DIGITS.findall(asked))
+        units = set(_UNITS.findall(asked))
+        best: Phrase | None = None
+        for i, sentence in enumerate(sentences):
+            normal = normalize(sentence)
+            anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
+            spans = korean_spans(sentence) if has_hangul(sentence) else chinese_spans(sentence)
+            for raw in [*spans, *pattern_spans(sentence)]:
+                span = _trimmed(sentence, raw)
+                if span is None:
+                    continue
+                text = sentence[span.start : span.end]
+                fit = FITS[wanted].get(span.kind, 0.2)
+                if span.kind in ("number", "date"):  # a number the question gives is not its answer
+                    digits = set(_DIGITS.findall(text))
+                    inside = float(bool(digits) and digits <= asked_digits)
+                    fit += 0.3 * any(unit in normalize(text) for unit in units)
+                else:
+                    inside = sum(ch in asked for ch in normalize(text)) / len(text)
+                if inside > 0.6 or len(text) > 40:
+                    continue
+                distance = min((_gap(span, a) for a in anchors), default=40)
+                value = fit + 0.6 / (1 + distance / 4) - 0.5 * inside - SENTENCE_STEP * i - 0.004 * len(text)
+                if best is None or value > best.score:
+                    best = Phrase(text, i, span.start, span.end, value)
+        return best
+
+
+def _gap(span: Span, anchor: int) -> int:
+    """Characters between a phrase and a question word's position (0 when they touch)."""
+    if anchor < span.start:
+        return span.start - anchor
+    return max(anchor - span.end, 0)

@@ -1,0 +1,254 @@
+"""Fit the answerability model (``assistant/answering/answerability.py``) on public SQuAD-style dev sets.
+
+Data: KorQuAD 1.0 dev, DRCD dev and CMRC 2018 dev from ``../shared/datasets/`` (never copied here). Every
+paragraph is a document titled by its article. Articles are split in two halves by a hash of their title:
+the *fit* half fits the coefficients and the threshold, the *check* half only reports. In both halves a
+seeded share of whole articles and of single paragraphs is left out of the index; questions on what is
+indexed are the answerable side, questions whose paragraph (or whole article) is missing the unanswerable
+side (mostly unanswerable: another paragraph sometimes holds the answer too). One mixed index holds what is
+kept of all three sets, as in ``benchmark_retrieval.py``.
+
+SQuAD questions are written from their paragraph and share its words; people paraphrase. With ``--demo
+INDEX`` the demo set's single-turn cases (``eval/demo.jsonl`` over an index of ``corpus/``) join the fit,
+each counted ``--demo-weight`` times, and their figures are reported by 5-fold cross-validation (each fold
+fitted without its own demo cases), so the demo figures printed are never in-sample.
+
+The threshold is the highest probability that still answers ``--answer-rate`` of the answerable questions:
+those of the SQuAD fit half, or with ``--demo`` the demo's own, judged by cross-validation (people's questions
+are the ones to serve). Prints the coefficients as Python (paste them into ``CALIBRATIONS``), AUC and rates per set
+and half, and with ``--json FILE`` writes them as JSON.
+
+Run: .venv/bin/assistant index build --corpus corpus --index /tmp/demo-index
+     .venv/bin/python eval/calibrate_answerability.py --demo /tmp/demo-index [--json /tmp/calibration.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.answering.answerability import KEYWORD_ONLY, Signals, signals_of  # noqa: E402
+from assistant.answering.sentence_scoring import content_words  # noqa: E402
+from assistant.embedding.base import create_embedder  # noqa: E402
+from assistant.evaluation.squad import Question, SquadSet, load_squad  # noqa: E402
+from assistant.indexing.search_index import SearchIndex  # noqa: E402
+from assistant.retrieval.retriever import Retriever, SearchOptions  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DATASETS = ROOT.parent / "shared" / "datasets"
+FILES = {
+    "korquad": DATASETS / "korquad_v1" / "KorQuAD_v1.0_dev.json",
+    "drcd": DATASETS / "drcd" / "DRCD_dev.json",
+    "cmrc": DATASETS / "cmrc2018" / "cmrc2018_dev.json",
+}
+NAMES = [field for field in Signals.__dataclass_fields__]
+NO_DENSE = [name for name in NAMES if name != "dense"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One calibration question: its set, half, label and signals."""
+
+    dataset: str
+    half: str
+    answerable: bool
+    values: tuple[float, ...]
+
+
+def half_of(title: str) -> str:
+    """'fit' or 'check', by a stable hash of the article title."""
+    return "fit" if hashlib.sha1(title.encode("utf-8")).digest()[0] % 2 == 0 else "check"
+
+
+def split(squad: SquadSet, seed: int, article_share: float, paragraph_share: float) -> set[str]:
+    """Ids of the paragraphs left out of the index: whole articles, and single paragraphs of the others."""
+    rng = random.Random(seed)
+    by_article: dict[str, list[str]] = {}
+    for document in squad.documents:
+        by_article.setdefault(f"{document.id.split(':')[0]}:{document.title}", []).append(document.id)
+    left_out: set[str] = set()
+    for article in sorted(by_article):
+        paragraphs = by_article[article]
+        if rng.random() < article_share:
+            left_out.update(paragraphs)
+        elif len(paragraphs) > 1:
+            left_out.update(p for p in paragraphs if rng.random() < paragraph_share)
+    return left_out
+
+
+def sample(questions: list[Question], per_class: int, seed: int) -> list[Question]:
+    """Up to ``per_class`` questions, the same ones for the same seed."""
+    picked = list(questions)
+    random.Random(seed).shuffle(picked)
+    return picked[:per_class]
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve (the chance a random answerable question outscores an unanswerable one)."""
+    positive, negative = scores[labels], scores[~labels]
+    if not len(positive) or not len(negative):
+        return float("nan")
+    order = np.argsort(np.concatenate([positive, negative]), kind="stable")
+    ranks = np.empty(len(order))
+    ranks[order] = np.arange(1, len(order) + 1)
+    return float(
+        (ranks[: len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative))
+    )
+
+
+def fit(rows: list[Row], names: list[str], demo_weight: float = 1.0) -> tuple[dict[str, float], float]:
+    """Logistic regression coefficients (per signal name) and intercept."""
+    from sklearn.linear_model import LogisticRegression
+
+    columns = [NAMES.index(name) for name in names]
+    x = np.array([[row.values[c] for c in columns] for row in rows])
+    y = np.array([row.answerable for row in rows])
+    weight = np.array([demo_weight if row.dataset == "demo" else 1.0 for row in rows])
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
+    return {name: round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True)}, round(
+        float(model.intercept_[0]), 4
+    )
+
+
+def probabilities(rows: list[Row], weights: dict[str, float], bias: float) -> np.ndarray:
+    """The fitted model's probability for each row."""
+    z = np.full(len(rows), bias)
+    for name, weight in weights.items():
+        z += weight * np.array([row.values[NAMES.index(name)] for row in rows])
+    return 1 / (1 + np.exp(-z))
+
+
+def report(rows: list[Row], weights: dict[str, float], bias: float, threshold: float) -> dict[str, dict[str, float]]:
+    """AUC, answered share of answerable and abstained share of unanswerable questions per set and half."""
+    result: dict[str, dict[str, float]] = {}
+    groups = [*sorted({(row.dataset, row.half) for row in rows}), ("all", "fit"), ("all", "check")]
+    for dataset, half in groups:
+        group = [r for r in rows if r.half == half and dataset in ("all", r.dataset)]
+        p = probabilities(group, weights, bias)
+        labels = np.array([r.answerable for r in group])
+        result[f"{dataset}/{half}"] = {
+            "auc": round(auc(p, labels), 4),
+            "answered_answerable": round(float((p[labels] >= threshold).mean()), 4),
+            "abstained_unanswerable": round(float((p[~labels] < threshold).mean()), 4),
+            "questions": len(group),
+        }
+    return result
+
+
+def demo_rows(index_dir: Path) -> list[Row]:
+    """The demo set's single-turn cases with their signals over the demo index (half 'fit')."""
+    from assistant.indexing.builder import open_retriever
+
+    settings = Settings(index_dir=index_dir)
+    retriever = open_retriever(settings)
+    options = SearchOptions(top_k=settings.retrieval.top_k, min_score=0.0)
+    rows = []
+    for line in (ROOT / "eval" / "demo.jsonl").read_text("utf-8").splitlines():
+        case = json.loads(line)
+        if case.get("conversation") or "ko-question-zh-answer" in case["tags"]:
+            continue
+        hits = retriever.search(case["question"], options)
+        rarity = retriever.rarity(sorted(content_words(case["question"])))
+        values = signals_of(case["question"], hits, rarity).as_dict()
+        rows.append(Row("demo", "fit", bool(case["answerable"]), tuple(values[n] for n in NAMES)))
+    return rows
+
+
+def threshold_for(rows: list[Row], weights: dict[str, float], bias: float, answer_rate: float) -> float:
+    """The probability under which at most 1 - answer_rate of the answerable rows fall."""
+    fitted = probabilities([r for r in rows if r.answerable], weights, bias)
+    return round(float(np.quantile(fitted, 1 - answer_rate)), 4)
+
+
+def cross_validated(rows: list[Row], demo: list[Row], names: list[str], weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each demo row's probability from a model fitted without its fold (5 folds), and the rows' labels."""
+    folds = [demo[i::5] for i in range(5)]
+    scores: list[float] = []
+    labels: list[bool] = []
+    for i, held in enumerate(folds):
+        weights, bias = fit(rows + [r for j, fold in enumerate(folds) if j != i for r in fold], names, weight)
+        scores.extend(probabilities(held, weights, bias))
+        labels.extend(row.answerable for row in held)
+    return np.array(scores), np.array(labels)
+
+
+def rates(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
+    """AUC and the answered and abstained shares at a threshold."""
+    return {
+        "auc": round(auc(scores, labels), 4),
+        "answered_answerable": round(float((scores[labels] >= threshold).mean()), 4),
+        "abstained_unanswerable": round(float((scores[~labels] < threshold).mean()), 4),
+        "questions": len(labels),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-class", type=int, default=400, help="Questions per set, half and side.")
+    parser.add_argument("--article-share", type=float, default=0.15, help="Share of articles left out whole.")
+    parser.add_argument("--paragraph-share", type=float, default=0.2, help="Share of paragraphs left out.")
+    parser.add_argument("--answer-rate", type=float, default=0.95, help="Answered share of answerables.")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--demo", type=Path, default=None, help="Index of corpus/: fit on the demo set too.")
+    parser.add_argument("--demo-weight", type=float, default=3.0, help="How many SQuAD rows a demo row counts.")
+    parser.add_argument("--json", type=Path, default=None, help="Write coefficients and figures here.")
+    args = parser.parse_args()
+
+    settings = Settings()
+    squad = load_squad(list(FILES.values()))
+    left_out = split(squad, args.seed, args.article_share, args.paragraph_share)
+    kept = [d for d in squad.documents if d.id not in left_out]
+    half = {d.id: half_of(d.title) for d in squad.documents}
+    started = time.perf_counter()
+    index = SearchIndex(settings, create_embedder(settings.embedder))
+    index.add_documents(kept)
+    print(f"index: {len(kept)} of {len(squad.documents)} paragraphs, {len(index.passages)} passages "
+          f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)  # fmt: skip
+    retriever = Retriever(index, settings.retrieval)
+    options = SearchOptions(top_k=settings.retrieval.top_k, min_score=0.0)
+
+    rows: list[Row] = []
+    for dataset in FILES:
+        for part in ("fit", "check"):
+            pool = [q for q in squad.questions if q.dataset == FILES[dataset].stem and half[q.gold] == part]
+            for answerable in (True, False):
+                side = [q for q in pool if (q.gold not in left_out) == answerable]
+                for question in sample(side, args.per_class, args.seed):
+                    hits = retriever.search(question.text, options)
+                    rarity = retriever.rarity(sorted(content_words(question.text)))
+                    values = signals_of(question.text, hits, rarity)
+                    rows.append(Row(dataset, part, answerable, tuple(values.as_dict()[n] for n in NAMES)))
+    fit_rows = [row for row in rows if row.half == "fit"]
+    demo = demo_rows(args.demo) if args.demo else []
+    output: dict[str, object] = {"settings": {k: str(v) for k, v in vars(args).items()}}
+    for name, names in (("hashing", NAMES), (KEYWORD_ONLY, NO_DENSE)):
+        weights, bias = fit(fit_rows + demo, names, args.demo_weight)
+        threshold = threshold_for(fit_rows, weights, bias, args.answer_rate)
+        if demo:
+            scores, labels = cross_validated(fit_rows, demo, names, args.demo_weight)
+            threshold = round(float(np.quantile(scores[labels], 1 - args.answer_rate)), 4)
+        figures = report(rows, weights, bias, threshold)
+        if demo:
+            figures["demo/cross-validated"] = rates(scores, labels, threshold)
+        output[name] = {"weights": weights, "bias": bias, "threshold": threshold, "figures": figures}
+        print(f'    "{name}": Calibration(\n        weights={weights},\n        bias={bias},\n'
+              f"        threshold={threshold},\n    ),")  # fmt: skip
+        for group, values in figures.items():
+            print(f"  {name:12} {group:14} " + "  ".join(f"{k} {v}" for k, v in values.items()))
+    if args.json:
+        args.json.write_text(json.dumps(output, ensure_ascii=False, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

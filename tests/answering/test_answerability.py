@@ -1,0 +1,70 @@
+"""Answerability: the signals and the calibrated decision, over the real demo index."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.answerability import (
+    CALIBRATIONS,
+    KEYWORD_ONLY,
+    Calibration,
+    Signals,
+    calibration_for,
+    judge,
+    signals_of,
+)
+from assistant.answering.sentence_scoring import content_words
+from assistant.indexing.builder import open_retriever
+from assistant.retrieval.retriever import Retriever, SearchOptions
+from assistant.settings import Settings
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def retriever(demo_index_dir: Path) -> Retriever:
+    return open_retriever(Settings(corpus_dir=CORPUS, index_dir=demo_index_dir))
+
+
+def verdict(retriever: Retriever, question: str):
+    hits = retriever.search(question, SearchOptions(min_score=0.0))
+    rarity = retriever.rarity(sorted(content_words(question)))
+    return judge(question, hits, rarity, calibration_for(retriever.embedder_id))
+
+
+def test_no_hits_means_no_answer() -> None:
+    signals = signals_of("예산은?", [], {})
+    assert signals == Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+    assert not judge("예산은?", [], {}, CALIBRATIONS["hashing"]).answerable
+
+
+def test_the_calibration_follows_the_embedder_kind() -> None:
+    assert calibration_for("hashing-ngram-1to3-d256-v1") is CALIBRATIONS["hashing"]
+    assert calibration_for("sentence-transformers:intfloat/multilingual-e5-small") is CALIBRATIONS[KEYWORD_ONLY]
+    assert calibration_for(None) is CALIBRATIONS[KEYWORD_ONLY]
+    assert "dense" not in CALIBRATIONS[KEYWORD_ONLY].weights
+
+
+def test_questions_the_documents_answer_are_answered(retriever: Retriever) -> None:
+    for question in ("가상융합산업 진흥 기본계획 담당 부서 전화번호는?", "陸軍官校的VR訓練2021年投資多少"):
+        found = verdict(retriever, question)
+        assert found.answerable and found.probability > 0.5 and found.signals is not None
+
+
+def test_questions_far_from_the_documents_are_declined(retriever: Retriever) -> None:
+    for question in ("김치찌개 맛있게 끓이는 법 좀 알려줘", "红烧肉怎么做比较好吃？", "明天台北會下雨嗎？"):
+        found = verdict(retriever, question)
+        assert not found.answerable and found.probability < 0.05
+        assert found.signals is not None and found.signals.unseen > 0.5
+
+
+def test_a_question_covered_by_its_passage_scores_higher_than_one_that_is_not(retriever: Retriever) -> None:
+    covered = verdict(retriever, "메타버스 얼라이언스는 언제 출범했지?").signals
+    missing = verdict(retriever, "부산시는 메타버스 기본계획을 언제 발표했어?").signals
+    assert covered is not None and missing is not None
+    assert covered.covered > missing.covered and missing.missing == 1.0
+
+
+def test_the_threshold_can_be_moved() -> None:
+    calibration = Calibration(weights={"keyword": 1.0}, bias=0.0, threshold=0.5)
+    signals = Signals(1.0, 0.0, 1.0, 1.0, 0.0, 0.0)
+    assert calibration.probability(signals) == pytest.approx(0.731, abs=0.001)

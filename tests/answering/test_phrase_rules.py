@@ -1,0 +1,62 @@
+"""The rule reader: which words of a sentence answer a question (our own sentences, real kiwi and jieba)."""
+
+import pytest
+
+from assistant.answering.phrase_rules import RuleReader, question_kind
+from assistant.answering.readers import READERS, PhraseReader, create_reader
+from assistant.records import Language
+from assistant.settings import AnswerSettings
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("얼라이언스는 언제 출범했나요?", "date"),
+        ("首爾計畫哪一年完成？", "date"),
+        ("훈련에 투입하는 금액은 얼마인가요?", "number"),
+        ("投入了多少韩元？", "number"),
+        ("발표를 맡은 PM은 누구였어?", "person"),
+        ("由誰負責？", "person"),
+        ("박사는 어느 기관 소속인가요?", "place"),
+        ("总部在哪里？", "place"),
+        ("중점 방향의 첫 항목은?", "thing"),
+    ],
+)
+def test_the_question_word_says_what_is_wanted(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def read(question: str, *sentences: str) -> str:
+    phrase = RuleReader().read(question, list(sentences), Language.OTHER)
+    assert phrase is not None
+    assert sentences[phrase.sentence][phrase.start : phrase.end] == phrase.text
+    return phrase.text
+
+
+def test_dates_amounts_and_names_are_read_from_korean_sentences() -> None:
+    sentence = "항만 관제 실증 사업은 2023년 4월에 시작했고 모두 45억 원이 들었으며 김하늘 연구원이 이끌었다."
+    assert read("항만 관제 실증 사업은 언제 시작했나요?", sentence) == "2023년 4월"
+    assert read("항만 관제 실증 사업에 든 돈은 얼마야?", sentence) == "45억 원"
+    assert read("항만 관제 실증 사업을 이끈 사람은 누구야?", sentence).startswith("김하늘")
+
+
+def test_dates_and_amounts_are_read_from_chinese_sentences() -> None:
+    sentence = "港口虛擬管制試驗於2023年4月啟動，總共投入45億韓元。"
+    assert read("港口虛擬管制試驗何時啟動？", sentence) == "2023年4月"
+    assert read("港口虛擬管制試驗投入多少韓元？", sentence) == "45億韓元"
+
+
+def test_a_number_the_question_gives_is_not_its_answer() -> None:
+    sentence = "2025년까지 항만 관제 인력을 120명 늘린다."
+    assert read("2025년까지 항만 관제 인력을 몇 명 늘리나요?", sentence) == "120명"
+
+
+def test_nothing_to_read_gives_nothing() -> None:
+    assert RuleReader().read("언제?", [], Language.KOREAN) is None
+
+
+def test_the_registry_builds_the_readers_settings_name() -> None:
+    reader = create_reader(AnswerSettings())
+    assert isinstance(reader, PhraseReader) and reader.id == "rules"
+    assert create_reader(AnswerSettings(reader="none")) is None
+    assert "transformers" in READERS.names()
