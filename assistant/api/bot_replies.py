@@ -1,5 +1,6 @@
-"""Plain-text answers for messaging bots: numbered sources, trimming to a limit, splitting into messages,
-and a short memory of requests already answered so a redelivered message is answered once.
+"""Plain-text answers for messaging bots: the short answer first, numbered sources (or, when the documents do not
+answer, an unnumbered block of related documents), trimming to a limit, splitting into messages, and a short
+memory of requests already answered so a redelivered message is answered once.
 
 Framework-free: the Kakao and Telegram routes translate these to their own JSON.
 """
@@ -13,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ..records import Answer, Citation
+from ..records import Answer, Citation, Hit
 
 T = TypeVar("T")
 
@@ -25,6 +26,10 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 
 MAX_URL = 300
+SHORT_ANSWER_MARK = "→ "
+SHORT_ANSWER_LIMIT = 200
+RELATED_MARK = "• "
+RELATED_TITLE = {"ko": "관련 문서", "zh-Hant": "相關文件", "zh-Hans": "相关文件"}
 
 
 def source_line(citation: Citation, *, url: bool = True, title_limit: int | None = None) -> str:
@@ -95,11 +100,87 @@ def render_reply(
     return _join(body, list(kept_lines.values()))[:limit]
 
 
-def reply_text(answer: Answer, limit: int | None = None, *, urls: bool = True) -> str:
-    """The answer with its numbered sources, trimmed to ``limit`` characters when one is given."""
-    if limit is None:
-        return _join(answer.text.strip(), [source_line(c, url=urls) for c in answer.citations])
-    return render_reply(answer.text, answer.citations, limit, urls=urls)
+def reply_text(
+    answer: Answer, limit: int | None = None, *, urls: bool = True, linked: frozenset[str] = frozenset()
+) -> str:
+    """The whole reply: the short answer, the text and its numbered sources (or, when the documents do not
+    answer, the related documents), trimmed to ``limit`` characters when one is given.
+
+    ``linked`` names web addresses shown elsewhere (as buttons), whose URLs the text leaves out.
+    """
+    if answer.abstained:
+        return render_related(answer.text, answer.related, related_title(answer), limit, urls=urls, linked=linked)
+    head = short_answer_line(answer)
+    room = None if limit is None else max(limit - len(head), 0)
+    numbers = frozenset(c.n for c in answer.citations if c.passage.source in linked)
+    if room is None:
+        lines = [source_line(c, url=urls and c.n not in numbers) for c in answer.citations]
+        body = _join(answer.text.strip(), lines)
+    else:
+        body = render_reply(answer.text, answer.citations, room, urls=urls, linked=numbers)
+    return head + body if limit is None else (head + body)[:limit]
+
+
+def short_answer_line(answer: Answer) -> str:
+    """``→ PHRASE`` and a line break when the answer has a short answer (and did not abstain), else ""."""
+    phrase = " ".join(answer.short_answer.split())
+    if not phrase or answer.abstained:
+        return ""
+    return SHORT_ANSWER_MARK + fit_text(phrase, SHORT_ANSWER_LIMIT) + "\n"
+
+
+def related_title(answer: Answer) -> str:
+    """ "Related documents" in the answer's language."""
+    return RELATED_TITLE.get(answer.language.value, "Related documents")
+
+
+def related_line(hit: Hit, *, url: bool = True, title_limit: int | None = None) -> str:
+    """``• title · section — url``: a related passage, deliberately unnumbered (it is not a citation)."""
+    passage = hit.passage
+    title = passage.title or passage.document_id
+    if passage.section and passage.section != title:
+        title = f"{title} · {passage.section}"
+    if title_limit is not None:
+        title = fit_text(title, title_limit)
+    link = passage.source if url and is_web_link(passage.source) else ""
+    return RELATED_MARK + title + (f" — {link}" if link else "")
+
+
+def render_related(
+    text: str, related: Iterable[Hit], title: str, limit: int | None = None, *, urls: bool = True,
+    linked: frozenset[str] = frozenset(),
+) -> str:  # fmt: skip
+    """The not-found text, a blank line, ``title`` and one line per related passage, within ``limit`` characters.
+
+    The text is kept whole as far as it can be; the related lines come next, as many as fit, then the text is
+    trimmed to what is left.
+    """
+    # Passages of one document under one heading are listed once.
+    unique: dict[tuple[str, str, str], Hit] = {}
+    for hit in related:
+        unique.setdefault((hit.passage.document_id, hit.passage.section, hit.passage.source), hit)
+    hits = list(unique.values())
+
+    def lines(title_limit: int | None) -> list[str]:
+        return [related_line(h, url=urls and h.passage.source not in linked, title_limit=title_limit) for h in hits]
+
+    whole = _join(text.strip(), _block(title, lines(None)))
+    if limit is None or len(whole) <= limit:
+        return whole
+    text = text.strip()
+    budget = max(limit - min(len(text), limit // 2) - 2, 0)  # the text keeps at least half when it needs it
+    kept: list[str] = []
+    for line in lines(60):
+        if len("\n".join(_block(title, [*kept, line]))) > budget:
+            break
+        kept.append(line)
+    block = _block(title, kept)
+    body = fit_text(text, max(limit - len(_join("", block)), 0))
+    return _join(body, block)[:limit]
+
+
+def _block(title: str, lines: list[str]) -> list[str]:
+    return [title, *lines] if lines else []
 
 
 def _join(text: str, lines: list[str]) -> str:

@@ -21,6 +21,7 @@ model_option = click.option(
     "--model", "model_name", default=None,
     help="Answer composer: extractive (default, no model), openai, ollama, transformers (ASSISTANT_MODEL__NAME).",
 )  # fmt: skip
+EXCERPT_CHARS = 120
 top_k_option = click.option("-k", "--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
 
 
@@ -47,8 +48,9 @@ def ask(
 ) -> None:  # fmt: skip
     """Answer QUESTION from the indexed documents, citing every sentence as [n].
 
-    Prints the answer, then the numbered sources. Pass the conversation id printed at the end
-    with --conversation to ask a follow-up ("그럼 예산은?", "那首爾呢？").
+    Prints the short answer (→ 044-202-6352) when there is one, the answer, then the numbered sources; when
+    the documents do not answer, says so and lists related documents instead of sources. Pass the
+    conversation id printed at the end with --conversation to ask a follow-up ("그럼 예산은?", "那首爾呢？").
     """
     assistant = _assistant(index_dir, model_name)
     try:
@@ -58,8 +60,7 @@ def ask(
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(answer.text)
-    _print_sources(answer)
+    print_answer(answer)
     _print_status(answer)
 
 
@@ -113,7 +114,9 @@ async def _chat_loop(assistant: Assistant, top_k: int | None, conversation_id: s
                         )
                     elif isinstance(event, Done):
                         click.echo()
+                        _print_short_answer(event.answer)  # the text streamed already: the phrase sums it up
                         _print_sources(event.answer)
+                        _print_related(event.answer)
                         _print_status(event.answer, conversation=False)
             except InvalidQueryError as error:
                 click.secho(f"error: {error}", fg="red", err=True)
@@ -123,9 +126,23 @@ async def _chat_loop(assistant: Assistant, top_k: int | None, conversation_id: s
         click.secho(f"conversation: {conversation_id}", fg="cyan", err=True)
 
 
+def print_answer(answer: Answer) -> None:
+    """The answer as ``ask`` prints it: the short answer, the text, then its sources or the related documents."""
+    _print_short_answer(answer)
+    click.echo(answer.text)
+    _print_sources(answer)
+    _print_related(answer)
+
+
+def _print_short_answer(answer: Answer) -> None:
+    """``→ PHRASE`` in bold: the phrase that answers the question, when there is one."""
+    if answer.short_answer and not answer.abstained:
+        click.secho(f"→ {answer.short_answer}", bold=True)
+
+
 def _print_sources(answer: Answer) -> None:
     """The numbered sources under an answer: title, section, link and the supporting text."""
-    if not answer.citations:
+    if not answer.citations or answer.abstained:
         return
     click.echo()
     for citation in answer.citations:
@@ -137,6 +154,27 @@ def _print_sources(answer: Answer) -> None:
             click.echo(f"    {passage.source}")
         quote = passage.text[citation.start - passage.start : citation.end - passage.start]
         click.echo(f"    “{quote.strip()}” ({passage.document_id}, chars {citation.start}–{citation.end})")
+
+
+def _print_related(answer: Answer) -> None:
+    """When the documents do not answer: the closest passages, unnumbered (they are not sources)."""
+    if not answer.abstained or not answer.related:
+        return
+    click.echo()
+    click.secho("Related documents:", bold=True)
+    for hit in answer.related:
+        passage = hit.passage
+        where = " · ".join(part for part in (passage.title or passage.document_id, passage.section) if part)
+        click.echo(f"  - {where}")
+        if passage.source:
+            click.echo(f"    {passage.source}")
+        click.echo(f"    “{_excerpt(passage.text)}” ({passage.document_id})")
+
+
+def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a passage on one line, at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _print_status(answer: Answer, conversation: bool = True) -> None:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -19,10 +19,12 @@ from pydantic import SecretStr
 from assistant.api.app import create_app
 from assistant.api.bot_replies import RecentRequests, fit_text, render_reply, split_text
 from assistant.api.routes.bots_kakao import LATE_TEXT, TEXT_LIMIT, WAIT_TEXT, skill_response
+from assistant.core import Assistant
 from assistant.records import Answer, Citation, Language, Passage
 from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
 from tests.api.bot_servers import BotServer
 from tests.api.live_server import live_server
+from tests.api.test_bot_replies import NEWS, NOT_FOUND, abstained, related_hit, with_short_answer
 from tests.conftest import CORPUS, ROOT
 
 API_KEY = "kakao-test-key"
@@ -30,6 +32,8 @@ SECRET = "telegram-secret_1"
 TOKEN = "123456:TEST-token_abc"
 QUESTION = "서울시 메타버스 플랫폼은 언제 완성되나요?"
 MARKER = re.compile(r"\[\d+\]")
+PHONE_QUESTION = "가상융합산업 진흥 기본계획 담당 부서 전화번호는?"
+OFF_TOPIC = "내일 서울 날씨 어때요?"
 
 
 def make_settings(index_dir: Path, api: ApiSettings) -> Settings:
@@ -65,6 +69,30 @@ def slow_api(demo_index_dir: Path) -> Iterator[str]:
     """The service with a Kakao deadline no answer makes, and no Telegram secret."""
     settings = make_settings(demo_index_dir, ApiSettings(rate_limit=0, kakao_deadline=0.001))
     with live_server(create_app(settings)) as url:
+        yield url
+
+
+class CannedAssistant(Assistant):
+    """The real assistant, except that two questions get hand-built answers (an abstained one, a short answer)."""
+
+    canned: ClassVar[dict[str, Answer]] = {
+        OFF_TOPIC: abstained([related_hit(1, NEWS, section="개요")]),
+        PHONE_QUESTION: with_short_answer(),
+    }
+
+    async def answer(self, question: str, conversation_id: str | None = None, **options: Any) -> Answer:
+        """The canned answer, or the real one."""
+        found = self.canned.get(question)
+        return found if found is not None else await super().answer(question, conversation_id, **options)
+
+
+@pytest.fixture(scope="module")
+def canned_api(demo_index_dir: Path, stand_in: BotServer) -> Iterator[str]:
+    """The bots over the canned assistant: what the routes make of the new answer fields, whatever the core does."""
+    bots = ApiSettings(rate_limit=0, telegram_secret=SecretStr(SECRET), telegram_token=SecretStr(TOKEN),
+                       telegram_api_base=stand_in.url)  # fmt: skip
+    settings = make_settings(demo_index_dir, bots)
+    with live_server(create_app(settings, assistant=CannedAssistant.from_settings(settings))) as url:
         yield url
 
 
@@ -236,6 +264,38 @@ def test_telegram_updates_without_text_are_ignored(api: str, stand_in: BotServer
     (help_message,) = wait_for_chat(stand_in, 506)
     assert "문서" in help_message["text"]
     assert not sent_to(stand_in, 505)
+
+
+# Short answers and abstained answers
+
+
+def test_the_bots_show_related_documents_and_short_answers_from_the_answer(
+    canned_api: str, stand_in: BotServer
+) -> None:
+    outputs = kakao(canned_api, OFF_TOPIC, "user-20").json()["template"]["outputs"]
+    assert outputs[0]["simpleText"]["text"] == f"{NOT_FOUND}\n\n관련 문서\n• 관련 문서 1번 · 개요"
+    assert outputs[1]["textCard"]["title"] == "관련 문서"
+    assert outputs[1]["textCard"]["buttons"][0]["webLinkUrl"] == NEWS
+    assert telegram(canned_api, text_update(40, 520, PHONE_QUESTION)).json() == {"ok": True}
+    (message,) = wait_for_chat(stand_in, 520)
+    first, second = message["text"].split("\n")[:2]
+    assert first == "→ 044-202-6352" and second.startswith("044-202-6352 — ") and "[1] " in message["text"]
+
+
+def test_an_off_topic_kakao_question_gets_related_documents_not_citations(api: str) -> None:
+    """Needs the core's abstention: "내일 서울 날씨 어때요?" comes back abstained with related passages."""
+    text = kakao(api, OFF_TOPIC, "user-21").json()["template"]["outputs"][0]["simpleText"]["text"]
+    said, _, related = text.partition("\n\n관련 문서\n• ")
+    assert "찾지 못했습니다" in said and related
+    assert not MARKER.search(text) and len(text) <= TEXT_LIMIT
+
+
+def test_a_telegram_answer_starts_with_its_short_answer(api: str, stand_in: BotServer) -> None:
+    """Needs the core's short answers: the contact question's phrase is the phone number."""
+    assert telegram(api, text_update(41, 521, PHONE_QUESTION)).json() == {"ok": True}
+    (message,) = wait_for_chat(stand_in, 521)
+    first = message["text"].split("\n")[0]
+    assert first.startswith("→ ") and "044-202-6352" in first and "[1]" in message["text"]
 
 
 def wait_for_chat(stand_in: BotServer, chat: int, timeout: float = 15.0) -> list[dict[str, Any]]:

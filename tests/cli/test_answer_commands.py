@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from assistant.cli.answer_commands import print_answer
+from tests.api.test_bot_replies import NEWS, NOT_FOUND, abstained, related_hit, with_short_answer
 from tests.cli.test_cli import built, run  # noqa: F401  (module fixture reused)
 from tests.conftest import ROOT
 
@@ -71,3 +76,59 @@ def test_chat_streams_answers_and_keeps_the_conversation(built: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("[1] ") >= 2
     assert "conversation: " in result.stderr and "Traceback" not in result.stderr
+
+
+PHONE_QUESTION = "가상융합산업 진흥 기본계획 담당 부서 전화번호는?"
+OFF_TOPIC = "내일 서울 날씨 어때요?"
+
+
+def test_printed_answers_put_the_short_answer_first_and_related_documents_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_answer(with_short_answer())
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "→ 044-202-6352" and lines[1].startswith("044-202-6352 — ") and lines[3].startswith("[1] ")
+    print_answer(abstained([related_hit(1, NEWS, section="개요"), related_hit(2, "corpus/notes.md")]))
+    out = capsys.readouterr().out
+    said, _, related = out.partition("\n\nRelated documents:\n")
+    assert said == NOT_FOUND and "→" not in out and "[1]" not in out
+    title, link, excerpt = related.splitlines()[:3]
+    assert title == "  - 관련 문서 1번 · 개요" and link == f"    {NEWS}"
+    assert excerpt.startswith("    “서울시는 2026년까지 메타버스") and excerpt.endswith("” (doc1)")
+    assert "  - 관련 문서 2번" in related
+
+
+def test_ask_prints_the_short_answer_first(built: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Needs the core's short answers (the contact question's phrase is the phone number)."""
+    result = run("ask", PHONE_QUESTION, "--index", str(built), env=data_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()[:2]
+    assert first.startswith("→ ") and "044-202-6352" in first and "[1]" in second
+    assert "\n[1] " in result.stdout
+
+
+def test_ask_off_topic_says_so_and_lists_related_documents_without_sources(built: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Needs the core's abstention."""
+    result = run("ask", OFF_TOPIC, "--index", str(built), env=data_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    said, _, related = result.stdout.partition("\n\nRelated documents:\n")
+    assert "찾지 못했습니다" in said and related.startswith("  - ")
+    assert not re.search(r"^\[\d+\] ", result.stdout, re.MULTILINE) and "→" not in result.stdout
+    answer = json.loads(run("ask", OFF_TOPIC, "--index", str(built), "--json", env=data_env(tmp_path)).stdout)
+    assert answer["abstained"] and answer["citations"] == [] and answer["related"] and not answer["grounded"]
+    assert answer["related"][0]["n"] == 1 and answer["short_answer"] is None
+
+
+def test_chat_shows_short_answers_and_related_documents_at_the_end_of_each_answer(built: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Needs the core's short answers and abstention."""
+    command = [sys.executable, "-m", "assistant", "chat", "--index", str(built)]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}, **data_env(tmp_path)}
+    lines = f"{OFF_TOPIC}\n/new\n{PHONE_QUESTION}\n/quit\n"
+    result = subprocess.run(command, cwd=ROOT, env=env, input=lines, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout  # the text streams first; the short answer follows it, then the sources
+    related = out.index("\nRelated documents:\n")
+    short = re.search(r"^→ (.*)$", out, re.MULTILINE)
+    source = re.search(r"^\[1\] ", out, re.MULTILINE)
+    assert "찾지 못했습니다" in out[:related] and short and source and related < short.start() < source.start()
+    assert "044-202-6352" in short.group(1)

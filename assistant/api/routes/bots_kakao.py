@@ -22,9 +22,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import AssistantError, InvalidQueryError
-from ...records import Answer, Citation
+from ...records import Answer
 from ...retrieval.retriever import MAX_QUERY_CHARS
-from ..bot_replies import RecentRequests, is_web_link, render_reply
+from ..bot_replies import RecentRequests, is_web_link, related_title, reply_text
 from ..schemas import error_responses
 from ..service import Services, services
 
@@ -92,7 +92,8 @@ class KakaoSkillRequest(BaseModel):
 async def kakao_skill(
     body: KakaoSkillRequest, request: Request, background: BackgroundTasks, service: ServicesDep
 ) -> dict[str, Any]:
-    """A `simpleText` answer with numbered sources and a card of source links, or `useCallback` when it is slow."""
+    """A `simpleText` answer (short answer first, numbered sources; or the not-found text and related documents)
+    and a card of links, or `useCallback` when it is slow."""
     said = body.user_request
     question = said.utterance.strip()
     if not question:
@@ -118,18 +119,25 @@ async def kakao_skill(
 
 
 def skill_response(answer: Answer) -> dict[str, Any]:
-    """A skill response 2.0: the answer as `simpleText`, and a `textCard` with a link button per source web page."""
-    buttons: dict[str, Citation] = {}  # one button per web address, the first citation of it
-    for citation in answer.citations:
-        source = citation.passage.source
-        if is_web_link(source) and source not in buttons and len(buttons) < CARD_BUTTONS:
-            buttons[source] = citation
-    linked = frozenset(c.n for c in answer.citations if c.passage.source in buttons)
-    text = render_reply(answer.text, answer.citations, TEXT_LIMIT, linked=linked)
+    """A skill response 2.0: the answer as `simpleText`, and a `textCard` with a link button per web page.
+
+    The buttons open the cited pages (labelled ``[n] title``), or, when the documents do not answer, the related
+    documents' pages under "관련 문서" (labelled with the title alone: they are not citations).
+    """
+    buttons: dict[str, str] = {}  # web address -> label, the first passage of each address
+    if answer.abstained:
+        title = related_title(answer)
+        for hit in answer.related:
+            _add_button(buttons, hit.passage.source, hit.passage.title or hit.passage.document_id)
+    else:
+        title = SOURCES_TITLE.get(answer.language.value, "Sources")
+        for citation in answer.citations:
+            passage = citation.passage
+            _add_button(buttons, passage.source, f"[{citation.n}] {passage.title or passage.document_id}")
+    text = reply_text(answer, TEXT_LIMIT, linked=frozenset(buttons))
     outputs: list[dict[str, Any]] = [{"simpleText": {"text": text or FAILED_TEXT}}]
     if buttons:
-        title = SOURCES_TITLE.get(answer.language.value, "Sources")
-        card = {"title": title[:CARD_TITLE_LIMIT], "buttons": [_button(c) for c in buttons.values()]}
+        card = {"title": title[:CARD_TITLE_LIMIT], "buttons": [_button(label, url) for url, label in buttons.items()]}
         outputs.append({"textCard": card})  # not a basicCard: that needs a thumbnail image, which we lack
     return {"version": "2.0", "template": {"outputs": outputs}}
 
@@ -139,11 +147,15 @@ def skill_text(text: str) -> dict[str, Any]:
     return {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": text[:TEXT_LIMIT]}}]}}
 
 
-def _button(citation: Citation) -> dict[str, str]:
-    label = f"[{citation.n}] {citation.passage.title or citation.passage.document_id}"
+def _add_button(buttons: dict[str, str], source: str, label: str) -> None:
+    if is_web_link(source) and source not in buttons and len(buttons) < CARD_BUTTONS:
+        buttons[source] = label
+
+
+def _button(label: str, url: str) -> dict[str, str]:
     if len(label) > LABEL_LIMIT:
         label = label[: LABEL_LIMIT - 1].rstrip() + "…"
-    return {"action": "webLink", "label": label, "webLinkUrl": citation.passage.source}
+    return {"action": "webLink", "label": label, "webLinkUrl": url}
 
 
 async def _deliver(pending: asyncio.Future[Answer], url: str) -> None:

@@ -3,7 +3,16 @@
 import { copyAnswer, feedbackButtons } from "./actions.js";
 import { ApiError, createClient } from "./api.js";
 import { LANGUAGES, currentLanguage, initialLanguage, setLanguage, t } from "./i18n.js";
-import { el, fillCitation, icon, renderAnswerText, sourcesList, statusLine } from "./render.js";
+import {
+  el,
+  fillCitation,
+  icon,
+  relatedList,
+  renderAnswerText,
+  shortAnswerLine,
+  sourcesList,
+  statusLine,
+} from "./render.js";
 import { readEvents } from "./sse.js";
 
 const $ = (id) => document.getElementById(id);
@@ -71,8 +80,10 @@ function askKey(rejected) {
   });
 }
 
-function openCitation(citation) {
+/** Show a cited passage in the dialog, its supporting span marked (`related`: a related passage, not a citation). */
+function openCitation(citation, related = false) {
   const dialog = $("citation-dialog");
+  dialog.classList.toggle("related-passage", related);
   fillCitation(
     {
       number: $("citation-number"),
@@ -83,6 +94,7 @@ function openCitation(citation) {
       text: $("citation-text"),
     },
     citation,
+    { related },
   );
   dialog.showModal();
   $("citation-close").focus();
@@ -97,6 +109,7 @@ function scrollToEnd(force = false) {
 function addTurn(question) {
   $("welcome").hidden = true;
   const status = el("div", { className: "answer-status" });
+  const short = el("div", { className: "answer-short" });
   const notices = el("div", { className: "answer-notices" });
   const text = el("div", { className: "answer-text" });
   const extra = el("div", { className: "answer-extra" });
@@ -105,6 +118,7 @@ function addTurn(question) {
     { className: "bubble assistant" },
     el("span", { className: "sr-only", text: t("assistant"), dataset: { i18n: "assistant" } }),
     status,
+    short,
     notices,
     text,
     extra,
@@ -122,7 +136,7 @@ function addTurn(question) {
   );
   $("messages").append(turn);
   scrollToEnd(true);
-  return { turn, answer, status, notices, text, extra, question };
+  return { turn, answer, status, short, notices, text, extra, question };
 }
 
 /** The answer's state (waiting, streaming, stopped, error, done), as data-state and a status line. */
@@ -140,19 +154,28 @@ function notice(view, kind, message, role, hint = "") {
   view.notices.append(box);
 }
 
-/** The final state of an answer: text with chips, notices, sources, copy and feedback buttons. */
+/**
+ * The final state of an answer: the short answer, text with chips, notices, sources, copy and feedback buttons.
+ * The done event is authoritative: an abstained answer shows no chips or sources even though the `citations`
+ * event listed the retrieved passages, and its related passages get their own section.
+ */
 function finishAnswer(view, answer, turn, conversationId) {
-  const citations = answer.citations || [];
+  const abstained = answer.abstained === true;
+  const citations = abstained ? [] : answer.citations || [];
+  const related = abstained ? answer.related || [] : [];
   setStatus(view, "");
   view.answer.dataset.state = "done";
+  view.answer.dataset.abstained = String(abstained);
   if (answer.language && answer.language !== "other") view.answer.lang = answer.language;
+  view.short.replaceChildren(!abstained && answer.short_answer ? shortAnswerLine(answer.short_answer) : "");
   if (answer.fallback && !view.notices.querySelector(".fallback")) {
     const reason = answer.fallback_reason ? t("reason", { reason: answer.fallback_reason }) : "";
     notice(view, "fallback", t("fallback", { reason }), "status");
   }
   renderAnswerText(view.text, answer.answer || "", citations, openCitation);
-  if (!citations.length) notice(view, "empty", t("noPassages"), "status");
-  else if (answer.grounded === false) notice(view, "ungrounded", t("ungrounded"));
+  // An abstained answer's text already says the documents do not answer; no notice repeats it.
+  if (!abstained && !citations.length) notice(view, "empty", t("noPassages"), "status");
+  else if (!abstained && answer.grounded === false) notice(view, "ungrounded", t("ungrounded"));
   const copy = el(
     "button",
     {
@@ -165,6 +188,7 @@ function finishAnswer(view, answer, turn, conversationId) {
   );
   view.extra.replaceChildren(
     citations.length ? sourcesList(citations, openCitation) : "",
+    related.length ? relatedList(related, (hit) => openCitation(hit, true)) : "",
     el("div", { className: "actions" }, copy, ...feedbackButtons(client, conversationId, turn, answer.feedback || 0)),
   );
 }

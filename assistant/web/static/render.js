@@ -116,6 +116,63 @@ export function sourcesList(citations, onOpen) {
   );
 }
 
+/** The phrase that answers the question, shown above the answer text: a small label and the phrase in bold. */
+export function shortAnswerLine(phrase) {
+  return el(
+    "p",
+    { className: "short-answer" },
+    el("span", { className: "short-answer-label", text: t("shortAnswer"), dataset: { i18n: "shortAnswer" } }),
+    el("strong", { className: "short-answer-text", text: phrase }),
+  );
+}
+
+/** The start of a passage on one line, at most `limit` characters (counted by code point, so Hangul stays whole). */
+export function excerpt(text, limit = 140) {
+  const chars = Array.from(String(text || "").replace(/\s+/g, " ").trim());
+  return chars.length <= limit ? chars.join("") : `${chars.slice(0, limit - 1).join("").trimEnd()}…`;
+}
+
+/**
+ * The passages closest to a question the documents do not answer. They are not citations: unnumbered, set apart
+ * from sources, each opening its passage in the dialog.
+ */
+export function relatedList(hits, onOpen) {
+  const items = hits.map((hit) => {
+    const title = hit.title || hit.document_id || t("untitled");
+    return el(
+      "li",
+      {},
+      el(
+        "div",
+        { className: "related-head" },
+        el(
+          "button",
+          {
+            className: "related-open",
+            attrs: { type: "button", "aria-label": t("openRelated", { title }) },
+            on: { click: () => onOpen(hit) },
+          },
+          el("span", { className: "related-title", text: title }),
+        ),
+        hit.section ? el("span", { className: "related-section", text: hit.section }) : null,
+        /^https?:\/\//i.test(hit.source || "") ? sourceLink(hit.source, "↗") : null,
+      ),
+      el("p", { className: "related-excerpt", text: excerpt(hit.text), attrs: { lang: languageTag(hit.language) } }),
+    );
+  });
+  return el(
+    "section",
+    { className: "related", attrs: { "aria-label": t("related") }, dataset: { i18nLabel: "related" } },
+    el("h3", { text: t("related"), dataset: { i18n: "related" } }),
+    el("p", { className: "related-hint", text: t("relatedHint"), dataset: { i18n: "relatedHint" } }),
+    el("ul", {}, ...items),
+  );
+}
+
+function languageTag(language) {
+  return language && language !== "other" ? language : undefined;
+}
+
 function clamp(value, low, high) {
   return Math.min(Math.max(value, low), high);
 }
@@ -138,9 +195,9 @@ export function passageNodes(citation) {
   ];
 }
 
-/** Fill the citation dialog's parts for one citation. */
-export function fillCitation(parts, citation) {
-  parts.number.textContent = `[${citation.n}]`;
+/** Fill the citation dialog's parts for one citation (or, with `related`, one related passage: no number). */
+export function fillCitation(parts, citation, { related = false } = {}) {
+  parts.number.textContent = related ? t("relatedOne") : `[${citation.n}]`;
   parts.title.textContent = citation.title || citation.document_id || t("untitled");
   parts.section.textContent = citation.section || "";
   parts.section.hidden = !citation.section;
