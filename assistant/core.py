@@ -27,7 +27,7 @@ from .answering.sentence_scoring import content_words
 from .answering.short_answer import Lead, find_lead
 from .conversations.base import ConversationStore, create_store, new_conversation_id
 from .errors import InvalidQueryError, ModelError, ModelTimeoutError
-from .languages import chinese_script, detect_language
+from .languages import CHINESE, chinese_script, detect_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
 from .records import Answer, Hit, Language, Turn
 from .retrieval.retriever import MAX_QUERY_CHARS, Retriever, SearchOptions
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REWRITE_DEADLINE = 10.0
-_CHINESE = (Language.TRADITIONAL, Language.SIMPLIFIED)
 _END = object()
 
 
@@ -221,8 +220,8 @@ class Assistant:
         to answer in (a Chinese query whose characters are the same in both scripts takes its best passage's)."""
         settings = self.settings.answer
         found = tuple(self.retriever.search(query, SearchOptions(top_k=top_k, min_score=0.0)))
-        tied = language in _CHINESE and chinese_script(query, default=Language.OTHER) is Language.OTHER
-        if tied and found and found[0].passage.language in _CHINESE:
+        tied = language in CHINESE and chinese_script(query, default=Language.OTHER) is Language.OTHER
+        if tied and found and found[0].passage.language in CHINESE:
             language = found[0].passage.language
         relevant = bool(found) and self.retriever.relevance(found[0]) >= self.retriever.settings.min_score
         if settings.abstain and relevant:
@@ -353,7 +352,7 @@ def _valid_question(question: str) -> str:
 def _language_of(question: str, history: Sequence[Turn]) -> Language:
     """The question's language and script; an ambiguous Chinese follow-up keeps the conversation's script."""
     previous = history[-1].language if history else Language.SIMPLIFIED
-    default = previous if previous in (Language.TRADITIONAL, Language.SIMPLIFIED) else Language.SIMPLIFIED
+    default = previous if previous in CHINESE else Language.SIMPLIFIED
     detected = detect_language(question, default_chinese=default)
     if detected is Language.OTHER and history and len(question) < 20:
         return history[-1].language

@@ -18,6 +18,7 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000
 # Characters OpenCC turns into another Traditional form although Traditional text writes them as they are too.
 _SHARED_FORMS = frozenset("台")
 _lock = threading.Lock()
+CHINESE = frozenset({Language.TRADITIONAL, Language.SIMPLIFIED})
 
 
 @lru_cache(maxsize=2)
@@ -36,6 +37,13 @@ def to_simplified(text: str) -> str:
 def to_traditional(text: str) -> str:
     """Simplified → Traditional."""
     return _converter("s2t").convert(text) if _HAN.search(text) else text
+
+
+def in_script(text: str, source: Language, language: Language) -> str:
+    """Chinese text of script ``source`` in the script of ``language``; anything else unchanged."""
+    if language == source or language not in CHINESE or source not in CHINESE:
+        return text
+    return to_traditional(text) if language == Language.TRADITIONAL else to_simplified(text)
 
 
 def normalize(text: str) -> str:

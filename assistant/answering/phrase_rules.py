@@ -19,7 +19,7 @@ from typing import Any
 
 from ..languages import has_hangul, normalize, to_simplified
 from ..records import Language
-from ..text.kiwi import shared_kiwi
+from ..text.kiwi import analyse
 from .readers import Phrase
 from .sentence_scoring import content_words
 
@@ -75,11 +75,18 @@ def _posseg() -> Any:
     return jieba.posseg
 
 
-def korean_spans(sentence: str) -> list[Span]:
-    """Runs of noun-like kiwi tokens (particles and endings cut off), with their kind."""
+def spans_of(sentences: Sequence[str]) -> list[list[Span]]:
+    """Each sentence's noun runs: Korean ones by kiwi (one batch for all), the others by jieba."""
+    korean = [i for i, sentence in enumerate(sentences) if has_hangul(sentence)]
+    by_kiwi = dict(zip(korean, map(korean_spans, analyse([sentences[i] for i in korean])), strict=True))
+    return [by_kiwi[i] if i in by_kiwi else chinese_spans(sentence) for i, sentence in enumerate(sentences)]
+
+
+def korean_spans(tokens: Sequence[Any]) -> list[Span]:
+    """Runs of noun-like kiwi tokens of one sentence (particles and endings cut off), with their kind."""
     spans: list[Span] = []
     run: list[Any] = []
-    for token in [*shared_kiwi().tokenize(sentence), None]:
+    for token in [*tokens, None]:
         joined = token is not None and token.tag in _KOREAN_NOUN
         if joined and run and token.start - (run[-1].start + run[-1].len) > 1:
             joined = False
@@ -148,10 +155,9 @@ class RuleReader:
         asked_digits = set(_DIGITS.findall(asked))
         units = set(_UNITS.findall(asked))
         best: Phrase | None = None
-        for i, sentence in enumerate(sentences):
+        for i, (sentence, spans) in enumerate(zip(sentences, spans_of(sentences), strict=True)):
             normal = normalize(sentence)
             anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
-            spans = korean_spans(sentence) if has_hangul(sentence) else chinese_spans(sentence)
             for raw in [*spans, *pattern_spans(sentence)]:
                 span = _trimmed(sentence, raw)
                 if span is None:

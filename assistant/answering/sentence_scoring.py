@@ -13,9 +13,10 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..languages import normalize
-from ..records import Hit, Language, Passage
+from ..languages import CHINESE, normalize
+from ..records import Hit, Passage
 from ..text.morphemes import MorphemeTokenizer
 from ..text.sentences import chinese_sentences, latin_sentences
 
@@ -67,7 +68,7 @@ class QuestionTerms:
 
 def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
     """Document spans of the passage's sentences (Chinese punctuation rules, else Latin ones)."""
-    if passage.language in (Language.TRADITIONAL, Language.SIMPLIFIED):
+    if passage.language in CHINESE:
         return chinese_sentences(passage.text, passage.start)
     return latin_sentences(passage.text, passage.start)
 
@@ -88,10 +89,14 @@ def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
     return found
 
 
-def content_words(question: str) -> set[str]:
-    """The question's content words (normalised morphemes and Chinese words), question and function words out."""
+@lru_cache(maxsize=1024)
+def content_words(question: str) -> frozenset[str]:
+    """The question's content words (normalised morphemes and Chinese words), question and function words out.
+
+    Answerability, sentence ranking and the phrase reader all weigh the same question: it is analysed once.
+    """
     content = _QUESTION_WORDS.sub(" ", question)
-    return {w for w in _tokenizer.tokenize([content])[0] if w not in _FUNCTION_CHARS}
+    return frozenset(w for w in _tokenizer.tokenize([content])[0] if w not in _FUNCTION_CHARS)
 
 
 def question_terms(question: str, candidates: Sequence[Candidate]) -> QuestionTerms:

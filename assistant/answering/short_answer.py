@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..languages import to_simplified, to_traditional
+from ..languages import in_script
 from ..records import Hit, Language
 from .readers import PhraseReader
 from .sentence_scoring import ranked_candidates
 
 SENTENCES_READ = 5  # how many of the best sentences the reader looks into
-_CHINESE = (Language.TRADITIONAL, Language.SIMPLIFIED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +22,6 @@ class Lead:
     start: int
     end: int
     score: float
-
-
-def in_script(text: str, source: Language, language: Language) -> str:
-    """Chinese text in the question's Chinese script; anything else unchanged."""
-    if language == source or language not in _CHINESE or source not in _CHINESE:
-        return text
-    return to_traditional(text) if language == Language.TRADITIONAL else to_simplified(text)
 
 
 def find_lead(reader: PhraseReader, question: str, hits: Sequence[Hit], language: Language) -> Lead | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..languages import chinese_script, detect_language, has_hangul
+from ..languages import CHINESE, chinese_script, detect_language, has_hangul
 from ..records import Document, Language, Passage
 from ..settings import ChunkingSettings
 from ..text.sentences import Span, chinese_sentences, korean_sentences, latin_sentences
@@ -40,10 +40,10 @@ def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -
     result: list[list[Passage]] = []
     for d, document in enumerate(documents):
         default_chinese = document.language or chinese_script(document.text)
-        if default_chinese not in (Language.TRADITIONAL, Language.SIMPLIFIED):
+        if default_chinese not in CHINESE:
             default_chinese = Language.SIMPLIFIED
         size, overlap = settings.size, settings.overlap
-        if detect_language(document.text[:2000], default_chinese) in (Language.TRADITIONAL, Language.SIMPLIFIED):
+        if detect_language(document.text[:2000], default_chinese) in CHINESE:
             size, overlap = settings.chinese_size, settings.chinese_overlap
         passages: list[Passage] = []
         for s, section in enumerate(document.sections):

@@ -7,12 +7,12 @@ import re
 from collections.abc import AsyncIterator, Sequence
 
 from ..answering.extractive import select_sentences
-from ..answering.short_answer import Lead, in_script
+from ..answering.short_answer import Lead
+from ..languages import CHINESE, in_script
 from ..records import Hit, Language
 from ..settings import ModelSettings
 from .base import ChatRequest, Chunk
 
-_CHINESE = (Language.TRADITIONAL, Language.SIMPLIFIED)
 # A window clipped from a longer sentence ends in an ellipsis instead of its clause's punctuation.
 _CLAUSE_END = re.compile(r"[，、；：,;:\s]+$")
 
@@ -35,7 +35,7 @@ def compose_answer(
         text = in_script(extract.text, extract.passage.language, language)
         if extract.clipped:
             text = _CLAUSE_END.sub("", text) + "…"
-        chinese = extract.passage.language in _CHINESE
+        chinese = extract.passage.language in CHINESE
         separator = "" if len(pieces) <= bool(lead) or chinese else " "
         marker = f"[{extract.n}]" if chinese else f" [{extract.n}]"
         pieces.append(f"{separator}{text}{marker}")

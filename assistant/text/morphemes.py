@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..languages import han_runs, has_hangul, normalize
-from .kiwi import kiwi_version, shared_kiwi
+from .kiwi import analyse, kiwi_version
 
 # Content-bearing kiwi tags: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words, numbers.
 CONTENT_TAGS = frozenset(
@@ -90,8 +90,4 @@ class MorphemeTokenizer:
 
     @staticmethod
     def _korean(runs: list[str]) -> list[list[str]]:
-        if not runs:
-            return []
-        kiwi = shared_kiwi()
-        analysed = kiwi.tokenize(runs) if len(runs) > 1 else [kiwi.tokenize(runs[0])]
-        return [[token.form for token in tokens if token.tag in CONTENT_TAGS] for tokens in analysed]
+        return [[token.form for token in tokens if token.tag in CONTENT_TAGS] for tokens in analyse(runs)]
