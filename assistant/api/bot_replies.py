@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from ..records import Answer, Citation, Hit
+from ..records import Answer, Citation, Hit, Passage
 
 T = TypeVar("T")
 
@@ -32,16 +32,20 @@ RELATED_MARK = "• "
 RELATED_TITLE = {"ko": "관련 문서", "zh-Hant": "相關文件", "zh-Hans": "相关文件"}
 
 
-def source_line(citation: Citation, *, url: bool = True, title_limit: int | None = None) -> str:
-    """``[n] title — url`` (the URL only when asked for and the passage has a web address of sane length)."""
-    passage = citation.passage
+def passage_label(passage: Passage, *, url: bool = True, title_limit: int | None = None) -> str:
+    """``title · section — url`` (the URL only when asked for and the passage has a web address of sane length)."""
     title = passage.title or passage.document_id
     if passage.section and passage.section != title:
         title = f"{title} · {passage.section}"
     if title_limit is not None:
         title = fit_text(title, title_limit)
     link = passage.source if url and is_web_link(passage.source) else ""
-    return f"[{citation.n}] {title}" + (f" — {link}" if link else "")
+    return title + (f" — {link}" if link else "")
+
+
+def source_line(citation: Citation, *, url: bool = True, title_limit: int | None = None) -> str:
+    """``[n] title — url``: a numbered source."""
+    return f"[{citation.n}] " + passage_label(citation.passage, url=url, title_limit=title_limit)
 
 
 def is_web_link(source: str) -> bool:
@@ -136,14 +140,7 @@ def related_title(answer: Answer) -> str:
 
 def related_line(hit: Hit, *, url: bool = True, title_limit: int | None = None) -> str:
     """``• title · section — url``: a related passage, deliberately unnumbered (it is not a citation)."""
-    passage = hit.passage
-    title = passage.title or passage.document_id
-    if passage.section and passage.section != title:
-        title = f"{title} · {passage.section}"
-    if title_limit is not None:
-        title = fit_text(title, title_limit)
-    link = passage.source if url and is_web_link(passage.source) else ""
-    return RELATED_MARK + title + (f" — {link}" if link else "")
+    return RELATED_MARK + passage_label(hit.passage, url=url, title_limit=title_limit)
 
 
 def render_related(

@@ -26,25 +26,6 @@ class AskRequest(BaseModel):
     language: Language | None = Field(None, description="Answer language; detected from the question if omitted.")
 
 
-class CitationOut(BaseModel):
-    """A numbered source of the answer."""
-
-    n: int
-    passage_id: str
-    document_id: str
-    title: str
-    section: str
-    source: str
-    language: str
-    text: str = Field(description="The cited passage.")
-    start: int = Field(description="Start of the supporting text in the document (characters).")
-    end: int
-    score: float
-    supported: bool
-    passage_start: int = Field(description="Where the cited passage starts in the document.")
-    passage_end: int
-
-
 class HitOut(BaseModel):
     """A retrieved passage."""
 
@@ -58,6 +39,17 @@ class HitOut(BaseModel):
     start: int
     end: int
     score: float
+
+
+class CitationOut(HitOut):
+    """A numbered source of the answer."""
+
+    n: int
+    text: str = Field(description="The cited passage.")
+    start: int = Field(description="Start of the supporting text in the document (characters).")
+    supported: bool
+    passage_start: int = Field(description="Where the cited passage starts in the document.")
+    passage_end: int
 
 
 class RelatedOut(HitOut):
