@@ -32,21 +32,26 @@ _KINDS = (
     ("place", re.compile(r"어디|어느\s*(?:곳|지역|나라|국가|도시|기관|대학|회사|부서)|哪裡|哪里|哪兒|哪儿|何處|何处|"
                          r"哪個?(?:國家|国家|城市|機構|机构|單位|单位|地方)|哪[国國座所家]")),
 )  # fmt: skip
+_D = "[0-9〇零一二三四五六七八九十]"  # a digit, Arabic or Chinese
 _NUMBER = re.compile(
-    r"[0-9][0-9,.]*(?:\s*[~∼〜-]\s*[0-9][0-9,.]*)*\s*(?:[조억만천]|[萬万億亿兆千百])?\s*"
-    r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|km|韓元|韩元|美元|元|人|個|个|家|項|项|倍|年|"
-    r"個月|个月|月|日|天|小時|小时|次|名|位|公里|台|所)?"
+    rf"{_D}[0-9〇零一二三四五六七八九十百千,.]*(?:\s*[~∼〜-]\s*{_D}[0-9〇零一二三四五六七八九十百千,.]*)*\s*"
+    r"(?:[조억만천]|[萬万億亿兆千百])?\s*"
+    r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|km|韓元|韩元|美元|元|人|個|个|家|"
+    r"項|项|倍|年|個月|个月|月|日|天|小時|小时|次|名|位|公里|米|公尺|台|所|種|种|本|座|層|层)?"
 )
-_DATE = re.compile(r"[0-9]{4}\s*(?:년|年)(?:\s*[0-9]{1,2}\s*(?:월|月))?(?:\s*[0-9]{1,2}\s*(?:일|日))?|"
-                   r"[0-9]{1,2}\s*(?:월|月)(?:\s*[0-9]{1,2}\s*(?:일|日))?")  # fmt: skip
+_DATE = re.compile(rf"{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
+                   rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?")  # fmt: skip
 _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
-_DIGITS = re.compile(r"[0-9]+")
-_UNITS = re.compile(r"원|달러|명|개|곳|%|퍼센트|배|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次")
+_DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
+_UNITS = re.compile(
+    r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种"
+)
 _EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’()（）[]【】《》〈〉·-—"
 FITS = {"date": {"date": 1.0, "number": 0.6}, "number": {"number": 1.0, "date": 0.7},
         "person": {"person": 1.0, "name": 0.7, "thing": 0.3}, "place": {"place": 1.0, "name": 0.7, "thing": 0.4},
         "thing": {"thing": 0.6, "name": 0.6, "person": 0.5, "place": 0.5, "number": 0.4, "date": 0.4}}  # fmt: skip
+HEAD_FIT = 0.3  # bonus for a phrase that ends in the question's head noun
 SENTENCE_STEP = 0.15  # score lost per rank of the sentence a phrase is in
 _lock = threading.Lock()
 
@@ -112,7 +117,8 @@ def chinese_spans(sentence: str) -> list[Span]:
     spans: list[Span] = []
     position, start, flags = 0, -1, []
     for word, flag in [*words, ("", "x")]:
-        if flag.startswith(_CHINESE_NOUN) and word.strip():
+        # a verbal noun may end a phrase ("研发投资") but starts a clause, not a phrase ("出售红茶")
+        if flag.startswith(_CHINESE_NOUN) and word.strip() and (start >= 0 or flag != "vn"):
             if start < 0:
                 start = position
             flags.append(flag)
@@ -158,8 +164,11 @@ class RuleReader:
         for i, (sentence, spans) in enumerate(zip(sentences, spans_of(sentences), strict=True)):
             normal = normalize(sentence)
             anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
+            aligned = len(normal) == len(sentence)
             for raw in [*spans, *pattern_spans(sentence)]:
                 span = _trimmed(sentence, raw)
+                if span is not None and aligned and span.kind not in ("number", "date"):
+                    span = _trimmed(sentence, _tightened(span, normal, asked))
                 if span is None:
                     continue
                 text = sentence[span.start : span.end]
@@ -169,14 +178,46 @@ class RuleReader:
                     inside = float(bool(digits) and digits <= asked_digits)
                     fit += 0.3 * any(unit in normalize(text) for unit in units)
                 else:
-                    inside = sum(ch in asked for ch in normalize(text)) / len(text)
+                    inside, headed = _overlap(normalize(text), asked)
+                    fit += HEAD_FIT * headed
                 if inside > 0.6 or len(text) > 40:
                     continue
-                distance = min((_gap(span, a) for a in anchors), default=40)
+                # the question's words inside the phrase say nothing of where the phrase stands
+                distance = min((_gap(span, a) for a in anchors if not span.start <= a < span.end), default=40)
                 value = fit + 0.6 / (1 + distance / 4) - 0.5 * inside - SENTENCE_STEP * i - 0.004 * len(text)
                 if best is None or value > best.score:
                     best = Phrase(text, i, span.start, span.end, value)
         return best
+
+
+def _tightened(span: Span, normal: str, asked: str) -> Span:
+    """The span without a leading part the question says ("出产" of "出产绿茶"), nor a trailing one of two or more
+    characters ("燈光" of "藍色燈光"); at least two characters stay either way."""
+    start, end = span.start, span.end
+    for cut in range(end - 2, start, -1):
+        if normal[start:cut] in asked:
+            start = cut
+            break
+    for cut in range(start + 2, end - 1):
+        if normal[cut:end] in asked:
+            end = cut
+            break
+    return Span(start, end, span.kind)
+
+
+def _overlap(phrase: str, asked: str) -> tuple[float, bool]:
+    """How much of a phrase the question already says, and whether it ends in what the question asks about.
+
+    An answer often ends in the question's own head noun ("绿茶" for "什么茶", "월요일" for "쉬는 요일은"): that
+    ending is set aside before counting, and counts in the phrase's favour.
+    """
+    if phrase in asked:
+        return 1.0, False
+    for cut in range(1, len(phrase)):
+        if phrase[cut:] in asked:
+            rest = phrase[:cut]
+            return sum(ch in asked for ch in rest) / len(phrase), True
+    return sum(ch in asked for ch in phrase) / max(len(phrase), 1), False
 
 
 def _gap(span: Span, anchor: int) -> int:

@@ -60,3 +60,17 @@ def test_the_registry_builds_the_readers_settings_name() -> None:
     assert isinstance(reader, PhraseReader) and reader.id == "rules"
     assert create_reader(AnswerSettings(reader="none")) is None
     assert "transformers" in READERS.names()
+
+
+def test_an_answer_may_end_in_the_question_s_own_head_noun() -> None:
+    assert read("이 시장이 쉬는 요일은?", "이 시장은 매주 화요일에 쉬고 나머지 날에는 문을 연다.") == "화요일"
+    assert read("这家茶馆主要卖什么茶？", "这家茶馆主要出售红茶，也卖一些点心。") == "红茶"
+
+
+def test_words_the_question_already_says_are_trimmed_off_a_phrase() -> None:
+    assert read("展館夜間點亮什麼顏色的燈光？", "展館夜間會點亮紫色燈光。") == "紫色"
+
+
+def test_chinese_numerals_make_dates_and_amounts() -> None:
+    sentence = "新館於二〇一二年動工，二〇一五年正式開放。"
+    assert read("新館在哪一年正式開放？", sentence) == "二〇一五年"
