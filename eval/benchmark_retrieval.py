@@ -3,8 +3,10 @@
     .venv/bin/python eval/benchmark_retrieval.py [--limit N] [--json FILE]
 
 One mixed index of KorQuAD 1.0 dev + DRCD dev + CMRC 2018 dev (from ../shared/datasets; never copied
-into the project). The assistant's figures include its default answers (extractive composer over its own
-top hits): answer_hit, the share holding a gold answer text, and answer_chars, their mean length.
+into the project). The assistant's figures include its default answers (the Assistant as users meet it:
+answerability, answer phrase, extractive composer): answer_hit, the share holding a gold answer text,
+answer_chars, their mean length, exact_match and char_f1 of the answer phrase against the gold answers, and
+answered, the share not declined (every question's paragraph is indexed).
 Baselines (retrieval only), scored on the same paragraphs and questions:
   * bm25s over character bigrams (whitespace removed), the bm25s defaults;
   * LangChain's default BM25 retriever, i.e. rank_bm25.BM25Okapi over ``text.split()`` (what
@@ -115,7 +117,13 @@ def main() -> None:
         f"(target <= 3), p95 {ours['query_p95_ms']} ms; peak memory {ours['peak_memory_mb']} MB"
     )
     print(f"\n{'assistant answers (extractive)':<48}{'KorQuAD':>12}{'DRCD':>10}{'CMRC':>10}")
-    for key, label in (("answer_hit", "answer_hit (gold text in the answer)"), ("answer_chars", "answer_chars (mean)")):
+    for key, label in (
+        ("answer_hit", "answer_hit (gold text in the answer)"),
+        ("answer_chars", "answer_chars (mean)"),
+        ("exact_match", "exact_match (answer phrase)"),
+        ("char_f1", "char_f1 (answer phrase)"),
+        ("answered", "answered (not declined)"),
+    ):
         cells = "".join(f"{ours['per_file'][f][key]:>10.3f}" if i else f"{ours['per_file'][f][key]:>12.3f}"
                         for i, f in enumerate(TARGETS))  # fmt: skip
         print(f"{label:<48}{cells}")

@@ -17,6 +17,9 @@ _METRICS = (
     "ndcg@10",
     "answer_hit",
     "answer_chars",
+    "exact_match",
+    "char_f1",
+    "answered",
     "query_p50_ms",
     "query_p95_ms",
     "questions",
@@ -39,8 +42,9 @@ def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
     Every unique paragraph of all FILES goes into one temporary index built with the settings in
     force; each question's gold paragraph is looked for in the ranking, and each is answered the
     default way (extractive composer). Prints recall@1/5/20, MRR@10, nDCG@10, answer_hit (share of
-    answers holding a gold answer text), answer_chars (mean answer length), build time, query latency
-    and peak memory, per file and overall.
+    answers holding a gold answer text), answer_chars (mean answer length), exact_match and char_f1
+    of the answer phrase, answered (share not declined), build time, query latency and peak memory,
+    per file and overall.
     """
     from ..evaluation.squad import evaluate_squad, load_squad
 

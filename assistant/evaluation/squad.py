@@ -2,13 +2,16 @@
 
 Every unique paragraph becomes a document in one temporary index (several files make one mixed index),
 every question is asked, and the gold paragraph's rank gives recall@k, MRR and nDCG. Each question is
-also answered the way the assistant answers by default (its own retrieval options, then the extractive
-composer): ``answer_hit`` is the share of answers that contain a gold answer text, ``answer_chars`` their
-mean length (markers excluded).
+also answered by the ``Assistant`` as it answers users by default (answerability, the answer phrase, the
+extractive composer): ``answer_hit`` is the share of answers that contain a gold answer text,
+``answer_chars`` their mean length (markers excluded), ``exact_match`` and ``char_f1`` compare the answer
+phrase (the whole answer when it has none) with the gold answers, and ``answered`` is the share not declined
+(every question's paragraph is indexed, so each one is answerable).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import resource
@@ -19,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from ..answering.citations import MARKER
+from ..conversations.base import create_store
+from ..core import Assistant
 from ..embedding.base import create_embedder
 from ..errors import IngestError
 from ..indexing.search_index import SearchIndex
-from ..languages import detect_language
-from ..models.extractive import compose_answer
-from ..records import Document, Section
+from ..records import Answer, Document, Section
 from ..retrieval.retriever import Retriever, SearchOptions
-from ..settings import Settings
+from ..settings import ConversationSettings, Settings
+from .answer_match import char_f1, exact_match
 from .metrics import percentile, rank_of, retrieval_metrics
 
 
@@ -78,7 +82,7 @@ def load_squad(paths: Sequence[Path]) -> SquadSet:
 
 @dataclass(frozen=True, slots=True)
 class Asked:
-    """One question's outcome: the gold paragraph's rank, and the default answer's length and whether it is right."""
+    """One question's outcome: the gold paragraph's rank, and the default answer's length and how right it is."""
 
     dataset: str
     rank: int | None
@@ -86,6 +90,9 @@ class Asked:
     answer_chars: int
     answer_hit: bool
     answer_ms: float
+    exact_match: float
+    char_f1: float
+    answered: bool
 
 
 def evaluate_squad(
@@ -102,20 +109,7 @@ def evaluate_squad(
     index.add_documents(squad.documents, progress=on_build)
     index_seconds = time.perf_counter() - started
     retriever = Retriever(index, settings.retrieval)
-    options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
-    asked: list[Asked] = []
-    for question in questions:
-        begin = time.perf_counter()
-        hits = retriever.search(question.text, options)
-        query_ms = (time.perf_counter() - begin) * 1000
-        begin = time.perf_counter()
-        answer = extractive_answer(question.text, retriever, settings)
-        answer_ms = (time.perf_counter() - begin) * 1000
-        rank = rank_of(question.gold, [hit.passage.document_id for hit in hits])
-        contains = any(gold and gold in answer for gold in question.answers)
-        asked.append(Asked(question.dataset, rank, query_ms, len(answer), contains, answer_ms))
-        if on_question:
-            on_question(1)
+    asked = asyncio.run(_ask_all(questions, retriever, settings, on_question))
     files = dict.fromkeys(a.dataset for a in asked)
     per_file = {
         name: _summary(
@@ -135,17 +129,46 @@ def evaluate_squad(
     }
 
 
-def extractive_answer(question: str, retriever: Retriever, settings: Settings) -> str:
-    """The assistant's default answer to a question (its own retrieval, the extractive composer), markers removed."""
-    hits = retriever.search(question)
-    pieces = compose_answer(
-        question,
-        hits,
-        detect_language(question),
-        max_sentences=settings.answer.max_sentences,
-        max_chars=settings.answer.max_chars,
+async def _ask_all(
+    questions: Sequence[Question], retriever: Retriever, settings: Settings, on_question: Callable[[int], None] | None
+) -> list[Asked]:
+    """Rank each question's gold paragraph, and have the assistant answer it (conversations kept in memory)."""
+    assistant = Assistant(settings, retriever, None, create_store(ConversationSettings(backend="memory")))
+    options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
+    asked: list[Asked] = []
+    try:
+        for question in questions:
+            begin = time.perf_counter()
+            hits = retriever.search(question.text, options)
+            query_ms = (time.perf_counter() - begin) * 1000
+            begin = time.perf_counter()
+            answer = await assistant.answer(question.text)
+            answer_ms = (time.perf_counter() - begin) * 1000
+            rank = rank_of(question.gold, [hit.passage.document_id for hit in hits])
+            asked.append(_outcome(question, answer, rank, query_ms, answer_ms))
+            if on_question:
+                on_question(1)
+    finally:
+        await assistant.aclose()
+    return asked
+
+
+def _outcome(question: Question, answer: Answer, rank: int | None, query_ms: float, answer_ms: float) -> Asked:
+    """How one answer did against its question's gold answers."""
+    text = MARKER.sub("", answer.text)
+    phrase = answer.short_answer or text
+    golds = [gold for gold in question.answers if gold]
+    return Asked(
+        question.dataset,
+        rank,
+        query_ms,
+        len(text),
+        any(gold in text for gold in golds),
+        answer_ms,
+        exact_match(phrase, golds),
+        char_f1(phrase, golds),
+        not answer.abstained,
     )
-    return MARKER.sub("", "".join(pieces))
 
 
 def _summary(asked: Sequence[Asked], documents: int) -> dict[str, Any]:
@@ -155,6 +178,9 @@ def _summary(asked: Sequence[Asked], documents: int) -> dict[str, Any]:
         **{k: round(v, 4) for k, v in retrieval_metrics([a.rank for a in asked]).items()},
         "answer_hit": round(sum(a.answer_hit for a in asked) / count, 4),
         "answer_chars": round(sum(a.answer_chars for a in asked) / count, 1),
+        "exact_match": round(sum(a.exact_match for a in asked) / count, 4),
+        "char_f1": round(sum(a.char_f1 for a in asked) / count, 4),
+        "answered": round(sum(a.answered for a in asked) / count, 4),
         "query_p50_ms": round(percentile([a.query_ms for a in asked], 50), 3),
         "query_p95_ms": round(percentile([a.query_ms for a in asked], 95), 3),
         "answer_p50_ms": round(percentile([a.answer_ms for a in asked], 50), 3),

@@ -27,10 +27,11 @@ def compose_answer(
     lead: Lead | None = None,
 ) -> list[str]:
     """The answer's pieces: the lead phrase and a dash, then each chosen sentence in the question's script and its
-    ``[n]`` marker (the lead's sentence first)."""
+    ``[n]`` marker (the lead's sentence first); all of them within ``max_chars`` (markers excluded)."""
     first = (lead.n, lead.start) if lead else None
     pieces: list[str] = [f"{lead.phrase} — "] if lead else []
-    extracts = select_sentences(question, hits, max_sentences=max_sentences, max_chars=max_chars, first=first)
+    budget = max_chars - sum(map(len, pieces))
+    extracts = select_sentences(question, hits, max_sentences=max_sentences, max_chars=budget, first=first)
     for extract in extracts:
         text = in_script(extract.text, extract.passage.language, language)
         if extract.clipped:

@@ -60,6 +60,17 @@ def test_answer_figures_per_file_and_overall(files: list[Path]) -> None:
     assert set(result["per_file"]) == {"ko", "hant", "hans"}
     assert result["questions"] == 7 and result["recall@1"] == 1.0
     assert result["answer_hit"] == 1.0  # every gold answer text is in its composed answer
+    assert result["answered"] == 1.0  # every paragraph is indexed, and none of these is declined
+
+
+def test_the_answer_phrase_is_scored_against_the_gold_answers(files: list[Path]) -> None:
+    result = evaluate_squad(load_squad(files), Settings())
+    for figures in (result, *result["per_file"].values()):
+        assert 0.0 <= figures["exact_match"] <= figures["char_f1"] <= 1.0
+    # the phrase, not the whole sentence, is compared: whole sentences score far below this
+    assert result["char_f1"] >= 0.5 and result["exact_match"] > 0
+    without = Settings.model_validate({"answer": {"reader": "none"}})
+    assert evaluate_squad(load_squad(files), without)["char_f1"] < result["char_f1"]
 
 
 def test_a_tighter_answer_budget_shows_in_the_figures(files: list[Path]) -> None:
