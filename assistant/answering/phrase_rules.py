@@ -25,13 +25,16 @@ from .sentence_scoring import content_words
 
 _KINDS = (
     ("date", re.compile(r"언제|몇\s*년|몇\s*월|며칠|연도|날짜|시기|何時|何时|什麼時候|什么时候|哪一?年|幾年|几年|"
-                        r"哪一?天|幾月|几月|年份|日期|時間|时间")),
+                        r"哪一?天|幾月|几月|年份|日期")),
     ("number", re.compile(r"몇|얼마|규모|금액|비율|번호|多少|幾|几|多大|多長|多长|多久|多高|多重|金額|金额|"
                           r"規模|规模|比例|電話|电话|號碼|号码")),
     ("person", re.compile(r"누구|누가|인물|誰|谁|何人|哪位|哪一位")),
     ("place", re.compile(r"어디|어느\s*(?:곳|지역|나라|국가|도시|기관|대학|회사|부서)|哪裡|哪里|哪兒|哪儿|何處|何处|"
                          r"哪個?(?:國家|国家|城市|機構|机构|單位|单位|地方)|哪[国國座所家]")),
+    ("name", re.compile(r"이름|명칭|名字|名稱|名称|叫什么|叫什麼|叫做什么|叫做什麼")),
 )  # fmt: skip
+# Words that ask (normalised, Simplified): the head noun stands next to one of them.
+_ASKING = re.compile(r"什么|甚么|哪|谁|几|多少|何|무엇|무슨|누구|누가|언제|어디|어느|어떤|얼마|몇|뭐|뭔")
 _D = "[0-9〇零一二三四五六七八九十]"  # a digit, Arabic or Chinese
 _NUMBER = re.compile(
     rf"{_D}[0-9〇零一二三四五六七八九十百千,.]*(?:\s*[~∼〜-]\s*{_D}[0-9〇零一二三四五六七八九十百千,.]*)*\s*"
@@ -48,8 +51,12 @@ _UNITS = re.compile(
     r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种"
 )
 _EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’()（）[]【】《》〈〉·-—"
+# How well a phrase of each kind fits each kind of question; a kind not listed is no answer to it. A question
+# that names no kind ('thing') is answered only by a phrase ending in its head noun ("绿茶" for "什么茶"): other
+# noun phrases were right too rarely to be shown first.
 FITS = {"date": {"date": 1.0, "number": 0.6}, "number": {"number": 1.0, "date": 0.7},
         "person": {"person": 1.0, "name": 0.7, "thing": 0.3}, "place": {"place": 1.0, "name": 0.7, "thing": 0.4},
+        "name": {"name": 1.0, "person": 0.8, "place": 0.8},
         "thing": {"thing": 0.6, "name": 0.6, "person": 0.5, "place": 0.5, "number": 0.4, "date": 0.4}}  # fmt: skip
 HEAD_FIT = 0.3  # bonus for a phrase that ends in the question's head noun
 SENTENCE_STEP = 0.15  # score lost per rank of the sentence a phrase is in
@@ -100,7 +107,7 @@ def korean_spans(tokens: Sequence[Any]) -> list[Span]:
             continue
         if run:
             tags = {t.tag for t in run}
-            kind = "number" if tags & {"SN", "NR", "W_SERIAL"} else "name" if "NNP" in tags else "thing"
+            kind = "number" if tags & {"SN", "NR", "W_SERIAL"} else "name" if tags & {"NNP", "SL"} else "thing"
             spans.append(Span(run[0].start, run[-1].start + run[-1].len, kind))
         run = []
         if token is not None and token.tag in _KOREAN_NOUN:
@@ -125,7 +132,8 @@ def chinese_spans(sentence: str) -> list[Span]:
         elif start >= 0:
             kind = ("person" if any(f.startswith("nr") for f in flags) else
                     "place" if any(f in ("ns", "nt") for f in flags) else
-                    "number" if any(f in ("m", "q", "t") for f in flags) else "thing")  # fmt: skip
+                    "number" if any(f in ("m", "q", "t") for f in flags) and _DIGITS.search(text[start:position]) else
+                    "name" if any(f in ("nz", "eng") for f in flags) else "thing")  # fmt: skip
             spans.append(Span(start, position, kind))
             start, flags = -1, []
         position += len(word)
@@ -156,7 +164,9 @@ class RuleReader:
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
         """The best-scoring phrase over the sentences (best first), or None when none fits."""
         wanted = question_kind(question)
-        words = [w for w in content_words(question) if len(w) > 1 or not w.isascii()]
+        terms = content_words(question)
+        words = [w for w in terms if len(w) > 1 or not w.isascii()]
+        head = head_of(question, terms)
         asked = normalize(question)
         asked_digits = set(_DIGITS.findall(asked))
         units = set(_UNITS.findall(asked))
@@ -168,55 +178,69 @@ class RuleReader:
             for raw in [*spans, *pattern_spans(sentence)]:
                 span = _trimmed(sentence, raw)
                 if span is not None and aligned and span.kind not in ("number", "date"):
-                    span = _trimmed(sentence, _tightened(span, normal, asked))
+                    span = _trimmed(sentence, _tightened(span, normal, terms))
                 if span is None:
                     continue
                 text = sentence[span.start : span.end]
-                fit = FITS[wanted].get(span.kind, 0.2)
+                fit = FITS[wanted].get(span.kind)
+                headed = False
                 if span.kind in ("number", "date"):  # a number the question gives is not its answer
                     digits = set(_DIGITS.findall(text))
                     inside = float(bool(digits) and digits <= asked_digits)
-                    fit += 0.3 * any(unit in normalize(text) for unit in units)
+                    fit = None if fit is None else fit + 0.3 * any(unit in normalize(text) for unit in units)
                 else:
-                    inside, headed = _overlap(normalize(text), asked)
-                    fit += HEAD_FIT * headed
-                if inside > 0.6 or len(text) > 40:
+                    inside, headed = _overlap(normalize(text), asked, head)
+                if fit is None or (wanted == "thing" and not headed) or inside > 0.6 or len(text) > 40:
                     continue
                 # the question's words inside the phrase say nothing of where the phrase stands
                 distance = min((_gap(span, a) for a in anchors if not span.start <= a < span.end), default=40)
-                value = fit + 0.6 / (1 + distance / 4) - 0.5 * inside - SENTENCE_STEP * i - 0.004 * len(text)
+                value = (
+                    fit
+                    + HEAD_FIT * headed
+                    + 0.6 / (1 + distance / 4)
+                    - 0.5 * inside
+                    - SENTENCE_STEP * i
+                    - 0.004 * len(text)
+                )
                 if best is None or value > best.score:
                     best = Phrase(text, i, span.start, span.end, value)
         return best
 
 
-def _tightened(span: Span, normal: str, asked: str) -> Span:
-    """The span without a leading part the question says ("出产" of "出产绿茶"), nor a trailing one of two or more
-    characters ("燈光" of "藍色燈光"); at least two characters stay either way."""
-    start, end = span.start, span.end
-    for cut in range(end - 2, start, -1):
-        if normal[start:cut] in asked:
-            start = cut
-            break
-    for cut in range(start + 2, end - 1):
-        if normal[cut:end] in asked:
-            end = cut
-            break
-    return Span(start, end, span.kind)
+def head_of(question: str, terms: frozenset[str]) -> str:
+    """What the question asks about: its content word next to the question word ("茶" of "什么茶", "요일" of
+    "무슨 요일"), the one after it first; without a question word, its last content word ("요일" of "쉬는 요일은?")."""
+    asked = normalize(question)
+    found = [(m.start(), m.end(), term) for term in terms for m in re.finditer(re.escape(term), asked)]
+    if not found:
+        return ""
+    asking = _ASKING.search(asked)
+    if asking is None:
+        return max(found)[2]
+    after = [(start - asking.end(), term) for start, _, term in found if start >= asking.end()]
+    before = [(asking.start() - end, term) for _, end, term in found if end <= asking.start()]
+    return min(after or before or [(0, "")])[1]
 
 
-def _overlap(phrase: str, asked: str) -> tuple[float, bool]:
+def _tightened(span: Span, normal: str, terms: frozenset[str]) -> Span:
+    """The span without a leading word of two or more characters the question says ("出产" of "出产绿茶")."""
+    for cut in range(span.end - 2, span.start + 1, -1):
+        if normal[span.start : cut].strip() in terms:
+            return Span(cut, span.end, span.kind)
+    return span
+
+
+def _overlap(phrase: str, asked: str, head: str) -> tuple[float, bool]:
     """How much of a phrase the question already says, and whether it ends in what the question asks about.
 
-    An answer often ends in the question's own head noun ("绿茶" for "什么茶", "월요일" for "쉬는 요일은"): that
-    ending is set aside before counting, and counts in the phrase's favour.
+    An answer often ends in the question's head noun ("绿茶" for "什么茶", "월요일" for "쉬는 요일은"): that ending
+    is set aside before counting, and counts in the phrase's favour.
     """
     if phrase in asked:
         return 1.0, False
-    for cut in range(1, len(phrase)):
-        if phrase[cut:] in asked:
-            rest = phrase[:cut]
-            return sum(ch in asked for ch in rest) / len(phrase), True
+    if head and phrase.endswith(head):
+        rest = phrase[: -len(head)]
+        return sum(ch in asked for ch in rest) / len(phrase), True
     return sum(ch in asked for ch in phrase) / max(len(phrase), 1), False
 
 

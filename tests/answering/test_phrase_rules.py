@@ -67,8 +67,20 @@ def test_an_answer_may_end_in_the_question_s_own_head_noun() -> None:
     assert read("这家茶馆主要卖什么茶？", "这家茶馆主要出售红茶，也卖一些点心。") == "红茶"
 
 
-def test_words_the_question_already_says_are_trimmed_off_a_phrase() -> None:
-    assert read("展館夜間點亮什麼顏色的燈光？", "展館夜間會點亮紫色燈光。") == "紫色"
+def test_a_leading_word_the_question_already_says_is_trimmed_off_a_phrase() -> None:
+    assert read("这家茶馆主要出售什么茶？", "这家茶馆主要出售红茶，也卖一些点心。") == "红茶"
+
+
+def test_the_head_noun_stands_next_to_the_question_word() -> None:
+    from assistant.answering.phrase_rules import head_of
+    from assistant.answering.sentence_scoring import content_words
+
+    for question, head in (
+        ("这家茶馆主要卖什么茶？", "茶"),
+        ("이 시장이 쉬는 요일은?", "요일"),
+        ("무슨 요일에 쉬나요?", "요일"),
+    ):
+        assert head_of(question, content_words(question)) == head
 
 
 def test_chinese_numerals_make_dates_and_amounts() -> None:
