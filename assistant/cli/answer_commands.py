@@ -50,7 +50,7 @@ def ask(
 
     Prints the short answer (→ 044-202-6352) when there is one, the answer, then the numbered sources; when
     the documents do not answer, says so and lists related documents instead of sources. Pass the
-    conversation id printed at the end with --conversation to ask a follow-up ("그럼 예산은?", "那首爾呢？").
+    conversation id printed at the end with --conversation to ask a follow-up ("그럼 전화번호는?", "那首爾呢？").
     """
     assistant = _assistant(index_dir, model_name)
     try:

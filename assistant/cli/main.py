@@ -33,7 +33,7 @@ def cli(verbose: int, quiet: bool) -> None:
     Quick start:
       assistant index build                  # read corpus/ into index/
       assistant search "가상융합산업 기본계획"   # ranked passages with sources
-      assistant ask "가상융합산업 예산은 얼마인가요?"  # a cited answer
+      assistant ask "가상융합산업 진흥 기본계획 담당 부서 전화번호는?"  # a cited answer
       assistant chat                         # a conversation, streamed
     """
     from rich.logging import RichHandler

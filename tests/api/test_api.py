@@ -69,6 +69,22 @@ def test_answer_returns_a_cited_answer_and_a_new_conversation(served: str) -> No
     assert response.headers["x-request-id"]
 
 
+def test_an_answer_leads_with_its_phrase_and_a_question_off_the_documents_is_declined(served: str) -> None:
+    answered = post(served, "/v1/answer", {"question": "가상융합산업 진흥 기본계획 담당 부서 전화번호는?"}).json()
+    assert answered["short_answer"] == "044-202-6352" and not answered["abstained"] and answered["related"] == []
+    assert answered["answer"].startswith("044-202-6352 — ") and answered["citations"]
+    declined = post(served, "/v1/answer", {"question": "红烧肉怎么做比较好吃？"}).json()
+    assert declined["abstained"] and declined["short_answer"] is None
+    assert declined["citations"] == [] and not declined["grounded"] and declined["language"] == "zh-Hans"
+    assert declined["answer"].startswith("在您提供的文件中找不到")
+    assert [r["n"] for r in declined["related"]] == list(range(1, len(declined["related"]) + 1))
+    assert {"passage_id", "document_id", "title", "text", "start", "end", "score"} <= set(declined["related"][0])
+    with httpx.stream("POST", served + "/v1/chat", json={"question": "红烧肉怎么做比较好吃？"}, timeout=30) as r:
+        events = read_sse(r)
+    assert events[0] == ("citations", {**events[0][1], "hits": []})  # nothing is offered as a citation
+    assert events[-1][0] == "done" and events[-1][1]["abstained"] and events[-1][1]["related"]
+
+
 def test_a_conversation_continues_and_can_be_read_and_deleted(served: str) -> None:
     first = post(served, "/v1/answer", {"question": "메타버스 서울 기본계획의 추진 분야는 몇 개인가요?"}).json()
     conversation = first["conversation_id"]

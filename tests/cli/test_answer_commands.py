@@ -132,3 +132,13 @@ def test_chat_shows_short_answers_and_related_documents_at_the_end_of_each_answe
     source = re.search(r"^\[1\] ", out, re.MULTILINE)
     assert "찾지 못했습니다" in out[:related] and short and source and related < short.start() < source.start()
     assert "044-202-6352" in short.group(1)
+
+
+def test_the_help_example_question_is_one_the_demo_corpus_answers(built: Path, tmp_path: Path) -> None:  # noqa: F811
+    usage = run("--help")
+    assert usage.returncode == 0, usage.stderr
+    (question,) = re.findall(r'assistant ask "([^"]+)"', usage.stdout)
+    result = run("ask", question, "--index", str(built), "--json", env=data_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert not answer["abstained"] and answer["grounded"] and answer["short_answer"] == "044-202-6352"
