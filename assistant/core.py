@@ -27,7 +27,7 @@ from .answering.sentence_scoring import content_words
 from .answering.short_answer import Lead, find_lead
 from .conversations.base import ConversationStore, create_store, new_conversation_id
 from .errors import InvalidQueryError, ModelError, ModelTimeoutError
-from .languages import CHINESE, chinese_script, detect_language
+from .languages import CHINESE, chinese_script, detect_language, same_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
 from .records import Answer, Hit, Language, Turn
 from .retrieval.retriever import MAX_QUERY_CHARS, Retriever, SearchOptions
@@ -138,14 +138,16 @@ class Assistant:
 
         clock = time.perf_counter()
         model_id, fallback_reason, usage = self.model.id, "", Usage()
-        not_found = self.prompts.for_language(language).not_found
+        prompts = self.prompts.for_language(language)
+        not_found = prompts.not_found
+        quoted = prompts.quoted if hits and not same_language(language, hits[0].passage.language) else ""
         if not hits:
             text = not_found
             model_id = "none"
             yield Delta(text)
         else:
             parts: list[str] = []
-            request = self._request(query, hits, history, language, lead)
+            request = self._request(query, hits, history, language, lead, quoted)
             try:
                 async for chunk in self._generate(self.model, request):
                     if chunk.usage is not None:
@@ -164,7 +166,7 @@ class Assistant:
                     yield Fallback(fallback_reason)
                 model_id = self.extractive.id
                 extractive_request = ChatRequest(
-                    messages=(), question=query, passages=hits, language=language, lead=lead
+                    messages=(), question=query, passages=hits, language=language, lead=lead, quoted=quoted
                 )
                 parts = []
                 async for chunk in self.extractive.stream(extractive_request):
@@ -180,10 +182,14 @@ class Assistant:
         if hits:
             # Extractive text quotes its passages verbatim, so checking it is a few substring tests: no thread hop.
             if model_id == self.extractive.id:
-                grounding = ground(text, hits, settings.support_threshold, self.checker)
+                # the quoted-language line is ours, not a claim: only what follows it is checked
+                head = f"{quoted}\n" if quoted and text.startswith(f"{quoted}\n") else ""
+                grounding = ground(text[len(head) :], hits, settings.support_threshold, self.checker)
+                text = head + grounding.text
             else:
                 grounding = await self._in_worker(ground, text, hits, settings.support_threshold, self.checker)
-            text, citations, grounded = grounding.text, grounding.citations, grounding.grounded
+                text = grounding.text
+            citations, grounded = grounding.citations, grounding.grounded
         else:
             citations, grounded = (), False
         timings["grounding"] = _ms(clock)
@@ -263,7 +269,13 @@ class Assistant:
         return await self._in_worker(carry_terms, question, history, language)
 
     def _request(
-        self, query: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language, lead: Lead | None
+        self,
+        query: str,
+        hits: Sequence[Hit],
+        history: Sequence[Turn],
+        language: Language,
+        lead: Lead | None,
+        quoted: str,
     ) -> ChatRequest:
         settings = self.settings.answer
         messages: tuple[ChatMessage, ...] = ()
@@ -278,7 +290,9 @@ class Assistant:
                     history_chars=settings.history_chars,
                 )
             )
-        return ChatRequest(messages=messages, question=query, passages=tuple(hits), language=language, lead=lead)
+        return ChatRequest(
+            messages=messages, question=query, passages=tuple(hits), language=language, lead=lead, quoted=quoted
+        )
 
     async def _generate(self, model: ChatModel, request: ChatRequest) -> AsyncIterator[Chunk]:
         """The model's chunks, read from its own task under the answer deadline; cancelled if we stop early."""

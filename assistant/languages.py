@@ -39,6 +39,11 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text) if _HAN.search(text) else text
 
 
+def same_language(a: Language, b: Language) -> bool:
+    """Whether two languages are one (the two Chinese scripts are one language)."""
+    return a == b or (a in CHINESE and b in CHINESE)
+
+
 def in_script(text: str, source: Language, language: Language) -> str:
     """Chinese text of script ``source`` in the script of ``language``; anything else unchanged."""
     if language == source or language not in CHINESE or source not in CHINESE:

@@ -225,3 +225,13 @@ def test_a_chinese_question_common_to_both_scripts_is_answered_in_its_passage_sc
     top = answer.hits[0].passage.language
     assert answer.language is top
     assert chinese_script(answer.text, default=top) is top
+
+
+def test_an_english_question_gets_the_documents_own_words_after_an_english_line(demo_index_dir, tmp_path) -> None:
+    answer = make(demo_index_dir, tmp_path).ask("Metaverse Bus")
+    assert answer.language is Language.OTHER and not answer.abstained
+    first, _, rest = answer.text.partition("\n")
+    assert first == "From the documents, quoted in their own language:"
+    assert rest and "[1]" in rest and answer.grounded and answer.citations  # the line itself is not a claim
+    quoted = make(demo_index_dir, tmp_path).ask("가상융합산업 진흥 기본계획 담당 부서 전화번호는?")
+    assert "\n" not in quoted.text.split(" — ")[0]  # same language: no such line

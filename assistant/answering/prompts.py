@@ -11,7 +11,7 @@ from ..errors import ConfigurationError
 from ..models.base import ChatMessage
 from ..records import Hit, Language, Turn
 
-TEMPLATE_FILES = ("system", "answer", "rewrite", "not_found")
+TEMPLATE_FILES = ("system", "answer", "rewrite", "not_found", "quoted")
 FOLDERS = {
     Language.KOREAN: "ko",
     Language.TRADITIONAL: "zh-Hant",
@@ -36,6 +36,7 @@ class PromptSet:
     answer: str
     rewrite: str
     not_found: str
+    quoted: str  # the line before an extractive answer quoting documents in another language than the question's
 
 
 def render(template: str, **values: str) -> str:

@@ -66,6 +66,8 @@ class ExtractiveModel:
             max_chars=self.max_chars,
             lead=request.lead,
         )
+        if request.quoted and pieces:
+            yield Chunk(text=f"{request.quoted}\n")
         for piece in pieces:
             yield Chunk(text=piece)
 
