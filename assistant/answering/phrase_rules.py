@@ -40,7 +40,7 @@ _NUMBER = re.compile(
     rf"{_D}[0-9〇零一二三四五六七八九十百千,.]*(?:\s*[~∼〜-]\s*{_D}[0-9〇零一二三四五六七八九十百千,.]*)*\s*"
     r"(?:[조억만천]|[萬万億亿兆千百])?\s*"
     r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|km|韓元|韩元|美元|元|人|個|个|家|"
-    r"項|项|倍|年|個月|个月|月|日|天|小時|小时|次|名|位|公里|米|公尺|台|所|種|种|本|座|層|层)?"
+    r"項|项|倍|年|個月|个月|月|日|天|小時|小时|分鐘|分钟|次|名|位|公里|米|公尺|台|所|種|种|本|座|層|层)?"
 )
 _DATE = re.compile(rf"{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
                    rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?")  # fmt: skip
@@ -143,7 +143,12 @@ def chinese_spans(sentence: str) -> list[Span]:
 def pattern_spans(sentence: str) -> list[Span]:
     """Dates and numbers with their units, found by pattern."""
     found = [Span(m.start(), m.end(), "date") for m in _DATE.finditer(sentence)]
-    found += [Span(m.start(), m.end(), "number") for m in _NUMBER.finditer(sentence) if m.end() - m.start() > 0]
+    # a lone Chinese numeral ("一", "零") is a word of the sentence far more often than an amount
+    found += [
+        Span(m.start(), m.end(), "number")
+        for m in _NUMBER.finditer(sentence)
+        if len(m[0].strip()) > 1 or m[0].isdigit()
+    ]
     return found
 
 
@@ -171,7 +176,9 @@ class RuleReader:
         asked_digits = set(_DIGITS.findall(asked))
         units = set(_UNITS.findall(asked))
         best: Phrase | None = None
-        for i, (sentence, spans) in enumerate(zip(sentences, spans_of(sentences), strict=True)):
+        # Dates and amounts are found by pattern alone: tagging (most of the reader's time) is for names and things.
+        tagged = spans_of(sentences) if wanted not in ("date", "number") else [[] for _ in sentences]
+        for i, (sentence, spans) in enumerate(zip(sentences, tagged, strict=True)):
             normal = normalize(sentence)
             anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
             aligned = len(normal) == len(sentence)
