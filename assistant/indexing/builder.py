@@ -64,12 +64,14 @@ def build_index(
     started = time.perf_counter()
     corpus_dir = corpus_dir or settings.corpus_dir
     index_dir = index_dir or settings.index_dir
+    log.info("reading the corpus in %s", corpus_dir)
     corpus = read_corpus(corpus_dir)
     if not corpus.documents:
         raise IngestError(
             f"No documents could be read from '{corpus_dir}'"
             + (f" ({len(corpus.skipped)} files skipped, see the log)" if corpus.skipped else "")
-            + ". Add .md, .html, .txt, .jsonl or .pdf files and build again; the existing index was left as it was."
+            + ". Add .md, .html, .txt, .jsonl, .pdf, .docx or .hwpx files and build again; the existing index was left "
+            "as it was."
         )
     index = None if full else _existing(settings, index_dir)
     if index is None:
@@ -79,6 +81,10 @@ def build_index(
     else:
         report, changed = _diff(index, corpus.documents)
     report.skipped = corpus.skipped
+    log.info(
+        "indexing %d new or changed documents, removing %d (%s build of %d documents)",
+        len(changed), len(report.removed), report.mode, len(corpus.documents),
+    )  # fmt: skip
     if on_total:
         on_total(len(changed))
     if report.removed:

@@ -15,16 +15,18 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from ..text.dictionaries import UserDictionary
 from ..text.questions import mask_query
-from ..text.tokenizers import TOKENIZERS, Tokenizer
+from ..text.tokenizers import Tokenizer, create_tokenizer
 from .bm25 import BM25Field
 
 
 class KeywordIndex:
     """Weighted BM25 fields with a document-level prior; rows follow the passage order."""
 
-    def __init__(self, field_names: Sequence[str]) -> None:
-        self.tokenizers: dict[str, Tokenizer] = {name: TOKENIZERS.create(name) for name in field_names}
+    def __init__(self, field_names: Sequence[str], dictionary: UserDictionary | None = None) -> None:
+        self.dictionary = dictionary or UserDictionary()
+        self.tokenizers: dict[str, Tokenizer] = {name: create_tokenizer(name, dictionary) for name in field_names}
         self.passage_fields = {name: BM25Field() for name in field_names}
         self.document_fields = {name: BM25Field() for name in field_names}
         self.document_ids: list[str] = []
@@ -37,8 +39,18 @@ class KeywordIndex:
 
     def add(self, texts: Sequence[str], document_ids: Sequence[str]) -> None:
         """Append passages (tokenised here, once per field)."""
+        self.add_terms(self.tokenize(texts), document_ids)
+
+    def tokenize(self, texts: Sequence[str]) -> dict[str, list[list[str]]]:
+        """Each text's terms in every field; reads no state of the index, so it may run beside a write."""
+        return {name: tokenizer.tokenize(texts) for name, tokenizer in self.tokenizers.items()}
+
+    def add_terms(self, terms: Mapping[str, Sequence[Sequence[str]]], document_ids: Sequence[str]) -> None:
+        """Append passages already tokenised by ``tokenize`` (one term list per passage in every field)."""
+        if set(terms) != set(self.passage_fields):
+            raise ValueError(f"terms for fields {sorted(terms)}, the index has {sorted(self.passage_fields)}")
         for name, field in self.passage_fields.items():
-            field.add(self.tokenizers[name].tokenize(texts))
+            field.add(terms[name])
         slot = {doc: i for i, doc in enumerate(self.document_ids)}
         for doc in document_ids:
             if doc not in slot:
@@ -99,9 +111,9 @@ class KeywordIndex:
         (folder / "keyword.documents.json").write_text(json.dumps(self.document_ids, ensure_ascii=False), "utf-8")
 
     @classmethod
-    def load(cls, folder: Path, field_names: Sequence[str]) -> KeywordIndex:
+    def load(cls, folder: Path, field_names: Sequence[str], dictionary: UserDictionary | None = None) -> KeywordIndex:
         """Read what ``save`` wrote."""
-        index = cls(field_names)
+        index = cls(field_names, dictionary)
         index.passage_fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in field_names}
         index.document_of_row = np.load(folder / "keyword.document_of_row.npy")
         index.document_ids = json.loads((folder / "keyword.documents.json").read_text("utf-8"))

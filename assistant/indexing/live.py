@@ -1,8 +1,15 @@
 """The index being served, updated one document at a time while questions keep being answered.
 
-Readers use whatever ``Retriever`` is current; an update loads its own copy of the index from disk,
-changes it, writes a new generation and only then swaps the copy in. Updates run one at a time.
-Uploaded documents are also written into the corpus folder, so a later full build keeps them.
+Readers use whatever ``Retriever`` is current. A write has two steps. First, without any lock and beside
+other writes, the upload is read and analysed: cut into passages, tokenised, embedded (the slow part,
+seconds for a long document). Then, under the write lock, the analysis is merged into the latest index
+loaded from disk, written as a new generation, the upload is moved into the corpus folder, and the new
+index is swapped in. So a long document holds up other writes only for its merge, and writes that
+overlap never drop each other's documents. Deletions take the lock only.
+
+Uploads holding more than ``api.background_above_chars`` characters are indexed as background jobs
+(``jobs.py``), smaller ones before the call returns. Uploaded documents are also written into the corpus
+folder, so a later full build keeps them.
 """
 
 from __future__ import annotations
@@ -11,22 +18,45 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DocumentError, NotFoundError
+from ..errors import DocumentError, DocumentTooLargeError, NotFoundError
 from ..ingest.corpus import SUFFIXES, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
+from ..text.validation import check_strings, check_text
 from .builder import open_index
+from .jobs import IndexJob, IndexJobs, WriteReport
 from .search_index import DocumentEntry, SearchIndex
 
 log = logging.getLogger(__name__)
 
 _SAFE_NAME = re.compile(r"^[\w\-. ]{1,120}$")
+UPLOADS = ".uploads"  # inside the corpus folder (hidden from builds): uploads being read and indexed
+_STALE_UPLOAD = 3600.0  # seconds after which a staged upload is taken for one a dead process left
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """An upload read into documents, waiting in its own staging folder to be indexed and moved into the corpus."""
+
+    name: str
+    path: Path
+    documents: tuple[Document, ...]
+
+    @property
+    def characters(self) -> int:
+        return sum(len(d.text) for d in self.documents)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
 class LiveIndex:
@@ -37,7 +67,9 @@ class LiveIndex:
         self.on_swap = on_swap
         self._index = open_index(settings)
         self._retriever = Retriever(self._index, settings.retrieval)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to merge into the latest index, save it and swap it in; never longer
+        self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs)
+        _clear_stale_uploads(settings.corpus_dir / UPLOADS)
 
     @property
     def retriever(self) -> Retriever:
@@ -60,32 +92,29 @@ class LiveIndex:
         return sum(1 for p in self._index.passages if p.document_id == document_id)
 
     def add_file(self, filename: str, data: bytes) -> list[Document]:
-        """Index an uploaded file (replacing documents with the same ids) and keep it in the corpus."""
-        name = Path(filename or "").name
-        suffix = Path(name).suffix.lower()
-        if not _SAFE_NAME.match(name) or name.startswith((".", "_")):
-            raise DocumentError(
-                f"The file name '{filename}' cannot be used: use letters, digits, '-', '_' and '.' only; "
-                "the name without its extension becomes the document id."
-            )
-        if suffix not in SUFFIXES:
-            raise DocumentError(f"Unsupported file type '{suffix or name}'. Upload one of: {', '.join(SUFFIXES)}.")
-        limit = self.settings.api.max_upload_bytes  # the one upload limit, also enforced on the HTTP body
-        if len(data) > limit:
-            raise DocumentError(
-                f"The file is {len(data)} bytes; the limit is {limit} bytes (ASSISTANT_API__MAX_UPLOAD_BYTES)."
-            )
-        return self._add(name, data)
+        """Index an uploaded file now (replacing documents with the same ids) and keep it in the corpus."""
+        return list(self._write(self._stage_file(filename, data)).documents)
 
     def add_text(self, document: dict[str, object]) -> list[Document]:
-        """Index one document given as JSON (``id``, ``title``, ``text``, optional ``lang``, ``source``…)."""
-        document_id = str(document.get("id") or "")
-        if not _SAFE_NAME.match(document_id) or document_id.startswith((".", "_")):
-            raise DocumentError(
-                "The document 'id' is missing or unusable: use 1–120 letters, digits, '-', '_' and '.'."
-            )
-        line = json.dumps({k: v for k, v in document.items() if v is not None}, ensure_ascii=False)
-        return self._add(f"{document_id}.jsonl", (line + "\n").encode("utf-8"))
+        """Index one document given as JSON (``id``, ``title``, ``text``, optional ``lang``, ``source``…) now."""
+        return list(self._write(self._stage_text(document)).documents)
+
+    def submit_file(self, filename: str, data: bytes) -> list[Document] | IndexJob:
+        """Like ``add_file``, but a file holding more than ``api.background_above_chars`` characters is
+        indexed in the background: the job is returned at once (its file was read and checked already)."""
+        return self._submit(self._stage_file(filename, data))
+
+    def submit_text(self, document: dict[str, object]) -> list[Document] | IndexJob:
+        """Like ``add_text``, with the same rule as ``submit_file`` for long texts."""
+        return self._submit(self._stage_text(document))
+
+    def job(self, job_id: str) -> IndexJob:
+        """A background indexing job by id."""
+        return self.jobs.get(job_id)
+
+    def close(self) -> None:
+        """Stop the background jobs (queued ones fail and are discarded; a running one finishes)."""
+        self.jobs.close()
 
     def remove(self, document_id: str) -> int:
         """Remove a document from the index and its file from the corpus; returns the passages removed."""
@@ -99,27 +128,95 @@ class LiveIndex:
         log.info("removed document %s (%d passages)", document_id, removed)
         return removed
 
-    def _add(self, name: str, data: bytes) -> list[Document]:
-        corpus = self.settings.corpus_dir
-        staging_root = corpus / ".uploads"
-        staging_root.mkdir(parents=True, exist_ok=True)
-        with self._lock, tempfile.TemporaryDirectory(dir=staging_root) as staging:
-            staged = Path(staging) / name
-            staged.write_bytes(data)
+    def _stage_file(self, filename: str, data: bytes) -> _Upload:
+        name = Path(check_text(filename or "", "file name")).name
+        suffix = Path(name).suffix.lower()
+        if not _SAFE_NAME.match(name) or name.startswith((".", "_")):
+            raise DocumentError(
+                f"The file name '{filename}' cannot be used: use letters, digits, '-', '_' and '.' only; "
+                "the name without its extension becomes the document id."
+            )
+        if suffix not in SUFFIXES:
+            raise DocumentError(f"Unsupported file type '{suffix or name}'. Upload one of: {', '.join(SUFFIXES)}.")
+        limit = self.settings.api.max_upload_bytes  # the one upload limit, also enforced on the HTTP body
+        if len(data) > limit:
+            raise DocumentTooLargeError(
+                f"The file is {len(data)} bytes; the limit is {limit} bytes (ASSISTANT_API__MAX_UPLOAD_BYTES)."
+            )
+        return self._stage(name, data)
+
+    def _stage_text(self, document: dict[str, object]) -> _Upload:
+        check_strings(document, "")
+        document_id = str(document.get("id") or "")
+        if not _SAFE_NAME.match(document_id) or document_id.startswith((".", "_")):
+            raise DocumentError(
+                "The document 'id' is missing or unusable: use 1–120 letters, digits, '-', '_' and '.'."
+            )
+        length, limit = len(str(document.get("text") or "")), self.settings.api.max_text_chars
+        if length > limit:
+            raise DocumentTooLargeError(
+                f"The document text is {length} characters; JSON text may hold at most {limit} "
+                "(ASSISTANT_API__MAX_TEXT_CHARS). Split it into several documents, or upload it as a file "
+                "(POST /v1/documents), which is indexed in the background."
+            )
+        line = json.dumps({k: v for k, v in document.items() if v is not None}, ensure_ascii=False)
+        return self._stage(f"{document_id}.jsonl", (line + "\n").encode("utf-8"))
+
+    def _stage(self, name: str, data: bytes) -> _Upload:
+        """Write the upload into a staging folder of its own and read its documents (errors name the file)."""
+        root = self.settings.corpus_dir / UPLOADS
+        root.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(dir=root)) / name
+        try:
+            path.write_bytes(data)
             documents: list[Document] = []
-            for item in read_file(staged, name):
+            for item in read_file(path, name):
                 if isinstance(item, DocumentError):
                     raise item
                 documents.append(item)
             if not documents:
                 raise DocumentError(f"{name}: no document could be read from it.")
-            index = open_index(self.settings)
-            index.add_documents(documents)
-            index.save(self.settings.index_dir)
-            os.replace(staged, corpus / name)
-            self._swap(index)
-        log.info("indexed %s: %s", name, ", ".join(d.id for d in documents))
-        return documents
+        except BaseException:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            raise
+        return _Upload(name, path, tuple(documents))
+
+    def _submit(self, upload: _Upload) -> list[Document] | IndexJob:
+        if upload.characters <= self.settings.api.background_above_chars:
+            return list(self._write(upload).documents)
+        try:
+            ids = tuple(d.id for d in upload.documents)
+            return self.jobs.submit(upload.name, ids, upload.characters, lambda: self._write(upload), upload.discard)
+        except BaseException:
+            upload.discard()
+            raise
+
+    def _write(self, upload: _Upload) -> WriteReport:
+        """Analyse outside the lock; merge into the latest index, save, move into the corpus and swap inside it."""
+        try:
+            started = time.perf_counter()
+            analysis = self._index.analyse(upload.documents)
+            analysed = time.perf_counter()
+            with self._lock:
+                locked = time.perf_counter()
+                index = open_index(self.settings)
+                passages = index.merge(analysis)
+                index.save(self.settings.index_dir)
+                os.replace(upload.path, self.settings.corpus_dir / upload.name)
+                self._swap(index)
+            finished = time.perf_counter()
+        finally:
+            upload.discard()
+        timings = {
+            "analyse": _ms(analysed - started), "lock_wait": _ms(locked - analysed), "write": _ms(finished - locked),
+            "total": _ms(finished - started),
+        }  # fmt: skip
+        log.info(
+            "indexed %s: %s (%d passages; analysed in %.0f ms, waited %.0f ms for the write lock, wrote in %.0f ms)",
+            upload.name, ", ".join(d.id for d in upload.documents), passages,
+            timings["analyse"], timings["lock_wait"], timings["write"],
+        )  # fmt: skip
+        return WriteReport(upload.documents, passages, timings)
 
     def _remove_from_corpus(self, document_id: str, index: SearchIndex) -> None:
         """Delete the document's file, or its line when it shares a JSONL file with others."""
@@ -151,3 +248,20 @@ def _jsonl_id(line: str) -> str | None:
     except json.JSONDecodeError:
         return None
     return str(data.get("id")) if isinstance(data, dict) else None
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _clear_stale_uploads(root: Path) -> None:
+    """Remove staging folders that a process which died mid-upload left (live ones are younger)."""
+    if not root.is_dir():
+        return
+    for leftover in root.iterdir():
+        try:
+            stale = leftover.stat().st_mtime < time.time() - _STALE_UPLOAD
+        except FileNotFoundError:
+            continue
+        if stale:
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)

@@ -2,7 +2,9 @@
 
 Built from documents, updated one document at a time (only that document is chunked, tokenised and
 embedded), saved as a new generation of the index folder, and loaded with a check that it was built
-with the settings in force.
+with the settings in force. An update is two steps: ``analyse`` (chunk, tokenise, embed: slow, and
+reads nothing an update changes) and ``merge`` (quick), so a live index holds its write lock only
+for the second.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,10 @@ import numpy as np
 from .. import __version__
 from ..embedding.base import Embedder
 from ..errors import IndexMismatchError
-from ..ingest.chunking import chunk_documents
 from ..records import Document, Passage
 from ..settings import Settings
+from ..text.dictionaries import load_dictionary
+from .analysis import Analysis, analyse
 from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
 from .storage import current_generation, new_generation
@@ -47,11 +50,6 @@ class DocumentEntry:
     passages: int
 
 
-def keyword_text(passage: Passage) -> str:
-    """The text the keyword side indexes: the passage with its document title and section in front."""
-    return f"{passage.title}\n{passage.section}\n{passage.text}"
-
-
 class SearchIndex:
     """Passages with a BM25 keyword side and an optional dense side, kept row-aligned."""
 
@@ -59,7 +57,7 @@ class SearchIndex:
         self.settings = settings
         self.embedder = embedder
         self.field_names = sorted(settings.retrieval.field_weights)
-        self.keyword = KeywordIndex(self.field_names)
+        self.keyword = KeywordIndex(self.field_names, load_dictionary(settings.dictionary))
         self.passages: list[Passage] = []
         self.keys = np.zeros(0, dtype=np.int64)
         self.documents: dict[str, DocumentEntry] = {}
@@ -72,25 +70,57 @@ class SearchIndex:
 
     def add_documents(self, documents: Sequence[Document], progress: Progress | None = None) -> int:
         """Add documents, replacing any with the same id; returns the number of passages added."""
-        replaced = [d.id for d in documents if d.id in self.documents]
-        if replaced:
-            self.remove_documents(replaced)
         added = 0
         batch = 256
         for start in range(0, len(documents), batch):
             chunk = documents[start : start + batch]
-            per_document = chunk_documents(chunk, self.settings.chunking)
-            passages = [p for group in per_document for p in group]
-            self._append(passages)
-            for document, group in zip(chunk, per_document, strict=True):
-                self.documents[document.id] = DocumentEntry(
-                    document.id, document.title, document.source, document.date, document.path,
-                    document.checksum, len(group),
-                )  # fmt: skip
-            added += len(passages)
+            added += self.merge(self.analyse(chunk))
             if progress:
                 progress(len(chunk))
         return added
+
+    def analyse(self, documents: Sequence[Document]) -> Analysis:
+        """Chunk, tokenise and embed documents for ``merge``, reading nothing an update changes: safe to run
+        on the served index while another thread writes, and the slow part of an update."""
+        return analyse(documents, self.settings.chunking, self.keyword, self.embedder)
+
+    def merge(self, analysis: Analysis) -> int:
+        """Take in analysed documents, replacing any with the same ids; returns the passages added.
+
+        Only term ids, keys, vector insertion and BM25 weights are computed here: quick next to ``analyse``.
+        """
+        self._check_analysed_alike(analysis)
+        replaced = [d.id for d in analysis.documents if d.id in self.documents]
+        if replaced:
+            self.remove_documents(replaced)
+        passages = list(analysis.passages)
+        if passages:
+            self.keyword.add_terms(analysis.terms, [p.document_id for p in passages])
+            keys = np.arange(self.next_key, self.next_key + len(passages), dtype=np.int64)
+            self.next_key += len(passages)
+            if self.embedder is not None and analysis.vectors is not None:
+                if self.vectors is None:
+                    self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages) + len(passages))
+                self.vectors.add(keys, analysis.vectors)
+            first_row = len(self.passages)
+            self.passages.extend(passages)
+            self.keys = np.concatenate([self.keys, keys])
+            self._row_of_key.update({int(key): first_row + i for i, key in enumerate(keys)})
+        for document, count in zip(analysis.documents, analysis.passage_counts, strict=True):
+            self.documents[document.id] = DocumentEntry(
+                document.id, document.title, document.source, document.date, document.path, document.checksum, count
+            )
+        return len(passages)
+
+    def _check_analysed_alike(self, analysis: Analysis) -> None:
+        """Refuse an analysis made with other chunking, keyword fields or embedder than this index's."""
+        made_with = (dict(analysis.chunking), sorted(analysis.terms), analysis.embedder)
+        mine = (self.settings.chunking.model_dump(), self.field_names, self.embedder.id if self.embedder else None)
+        if made_with != mine:
+            raise IndexMismatchError(
+                f"Documents analysed with {made_with} cannot be merged into an index of {mine}. "
+                "Analyse them with this index's settings."
+            )
 
     def remove_documents(self, document_ids: Sequence[str]) -> int:
         """Remove documents by id; returns the number of passages removed. Unknown ids are ignored."""
@@ -107,22 +137,6 @@ class SearchIndex:
         for doc_id in doomed:
             del self.documents[doc_id]
         return int((~keep).sum())
-
-    def _append(self, passages: list[Passage]) -> None:
-        if not passages:
-            return
-        self.keyword.add([keyword_text(p) for p in passages], [p.document_id for p in passages])
-        keys = np.arange(self.next_key, self.next_key + len(passages), dtype=np.int64)
-        self.next_key += len(passages)
-        if self.embedder is not None:
-            vectors = self.embedder.embed_passages([p.text for p in passages])
-            if self.vectors is None:
-                self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages) + len(passages))
-            self.vectors.add(keys, vectors)
-        first_row = len(self.passages)
-        self.passages.extend(passages)
-        self.keys = np.concatenate([self.keys, keys])
-        self._row_of_key.update({int(key): first_row + i for i, key in enumerate(keys)})
 
     def _new_vector_index(self, dimension: int, expected: int) -> VectorIndex:
         retrieval = self.settings.retrieval
@@ -154,12 +168,18 @@ class SearchIndex:
 
     def compatibility(self) -> dict[str, Any]:
         """The settings an index must have been built with to be searched with these ones."""
-        return {
+        expected: dict[str, Any] = {
             "chunking": self.settings.chunking.model_dump(),
-            "tokenizers": {name: name for name in self.field_names},
-            "embedder": self.embedder.id if self.embedder else None,
-            "dimension": self.embedder.dimension if self.embedder else 0,
+            "tokenizers": self.keyword.describe(),
+            "embedder": None,
+            "dimension": 0,
         }
+        if self.embedder is not None:
+            info = self.embedder.describe()
+            expected.update(
+                embedder=self.embedder.id, dimension=info.dimension, prefixes=(info.query_prefix, info.passage_prefix)
+            )
+        return expected
 
     def manifest(self) -> Manifest:
         """A manifest describing the index as it is now."""
@@ -178,6 +198,7 @@ class SearchIndex:
             next_key=self.next_key,
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             package_version=__version__,
+            embedder_info=asdict(self.embedder.describe()) if self.embedder else {},
         )
 
     def save(self, root: Path) -> Path:
@@ -201,19 +222,7 @@ class SearchIndex:
         folder = current_generation(root)
         manifest = Manifest.read(folder)
         index = cls(settings, embedder)
-        expected = index.compatibility()
-        dense_enabled = True
-        if (
-            embedder is not None
-            and manifest.embedder != embedder.id
-            and embedder.id.startswith("hashing")
-            and (settings.embedder.name not in ("hashing", "none"))
-        ):
-            # The configured model is missing on this machine (already reported): serve keyword-only.
-            log.warning("Index built with %s; serving keyword search only until it is available.", manifest.embedder)
-            expected["embedder"], expected["dimension"] = manifest.embedder, manifest.dimension
-            dense_enabled = False
-        check_compatible(manifest, expected, root)
+        check_compatible(manifest, index.compatibility(), root)
         with open(folder / "passages.jsonl", encoding="utf-8") as handle:
             index.passages = [Passage.from_dict(json.loads(line)) for line in handle]
         index.documents = {
@@ -221,12 +230,12 @@ class SearchIndex:
         }
         index.keys = np.load(folder / "keys.npy")
         index._row_of_key = {int(key): row for row, key in enumerate(index.keys)}
-        index.keyword = KeywordIndex.load(folder, index.field_names)
+        index.keyword = KeywordIndex.load(folder, index.field_names, index.keyword.dictionary)
         index.next_key = manifest.next_key
         if manifest.embedder is not None:
             backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
-        index.dense_enabled = dense_enabled and embedder is not None
+        index.dense_enabled = embedder is not None
         if index.keyword.rows != len(index.passages):
             raise IndexMismatchError(
                 f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full"

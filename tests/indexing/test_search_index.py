@@ -91,13 +91,14 @@ def test_an_update_tokenises_only_the_changed_document(tmp_path: Path, settings:
     corpus = copy_corpus(tmp_path)
     build_index(settings, corpus_dir=corpus)
     seen: list[str] = []
-    original = search_index.SearchIndex._append
+    original = search_index.SearchIndex.analyse
 
-    def spy(self, passages):  # type: ignore[no-untyped-def]
-        seen.extend(p.document_id for p in passages)
-        return original(self, passages)
+    def spy(self, documents):  # type: ignore[no-untyped-def]
+        analysis = original(self, documents)
+        seen.extend(p.document_id for p in analysis.passages)
+        return analysis
 
-    monkeypatch.setattr(search_index.SearchIndex, "_append", spy)
+    monkeypatch.setattr(search_index.SearchIndex, "analyse", spy)
     note = tmp_path / "extra.md"
     note.write_text("---\ntitle: 추가\n---\n\n## 요약\n\n서울시는 메타버스 120 센터를 연다.", encoding="utf-8")
     report = add_files(settings, [note])
