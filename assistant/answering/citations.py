@@ -1,10 +1,19 @@
 """Citation markers in an answer: parse them, check each cited sentence against its passage, repair what is off.
 
 Markers may be written ``[1]``, ``【1】``, ``［1］`` or ``[1, 2]``. A sentence is supported by a passage when
-enough of its terms (content morphemes and character bigrams, script-folded) occur in the passage.
-Numbers that were not retrieved are dropped; unsupported markers are removed when another cited passage
-supports the sentence, and kept but flagged when none does; a sentence without any marker gets the passage
-that supports it best.
+enough of its terms (content morphemes and character bigrams, script-folded) occur in the passage; sentences
+a document addresses to the assistant (``injections``) support nothing. The rules:
+
+- a number that names no passage (``[9]`` of five) is dropped and its sentence is flagged: the model cited a
+  source it was not given, so no other passage is put in its place;
+- a cited passage that does not support its sentence is dropped when another cited passage does, and kept but
+  flagged when none does (the reader sees what the model claimed);
+- a sentence without any marker (a whole answer without citations, too) is checked against every passage and
+  gets the marker of the one that supports it best (``attached``), or stays flagged without one;
+- sentences that claim nothing (``claims``: greetings, lead-in lines, "the documents do not say", our own
+  texts) are not checked.
+
+An answer is grounded when it holds at least one claim and no sentence is flagged.
 """
 
 from __future__ import annotations
@@ -14,26 +23,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..languages import normalize
-from ..records import Citation, Hit
+from ..records import Citation, Hit, Passage
 from ..text.bigrams import bigrams
 from ..text.tokenizers import TOKENIZERS
+from .claims import is_claim
+from .injections import is_instruction
+from .sentence_scoring import sentence_spans
 
 _NUMBERS = r"(\d+(?:\s*[,，、]\s*\d+)*)"
 MARKER = re.compile(rf"\s?(?:\[{_NUMBERS}\]|【{_NUMBERS}】|［{_NUMBERS}］)")
 # A claim ends after terminal punctuation (then a space, CJK text or the end) or at a line break.
 _SENTENCE = re.compile(r".*?(?:[。！？…]+[」』”’）)]*|[.!?]+[\"'”’)]*(?=\s|$)|\n|$)", re.S)
 _CJK_TAIL = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]$")
-_MIN_CHARS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """One sentence of an answer and the passage numbers it ends up citing."""
+    """One sentence of an answer and the passage numbers it ends up citing.
+
+    ``supported`` false flags the sentence; ``dropped`` are the numbers it cited that name no passage;
+    ``attached`` means its marker was ours, not the model's; ``checked`` is false for a sentence that claims
+    nothing (a greeting, a lead-in line).
+    """
 
     text: str
     cited: tuple[int, ...]
     supported: bool
     attached: bool = False
+    dropped: tuple[int, ...] = ()
+    checked: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +124,17 @@ class SupportChecker:
         return len(claim & passage) / len(claim) if claim else 0.0
 
 
-def ground(answer: str, hits: Sequence[Hit], threshold: float, checker: SupportChecker) -> Grounding:
-    """Verify and repair the citations of a model's answer against the passages it was given."""
+def ground(
+    answer: str, hits: Sequence[Hit], threshold: float, checker: SupportChecker, ours: Sequence[str] = ()
+) -> Grounding:
+    """Verify and repair the citations of a model's answer against the passages it was given.
+
+    ``ours`` are texts of our own that may stand in the answer (the not-found text): they claim nothing.
+    """
     stripped, markers = parse_markers(answer)
     spans = split_claims(stripped, [offset for offset, _ in markers])
     cited: list[list[int]] = [[] for _ in spans]
+    dropped: list[list[int]] = [[] for _ in spans]
     checked = 0
     for offset, numbers in markers:
         owner = next((i for i, (_, end) in enumerate(spans) if end >= offset), len(spans) - 1)
@@ -118,42 +142,55 @@ def ground(answer: str, hits: Sequence[Hit], threshold: float, checker: SupportC
             continue
         for n in numbers:
             checked += 1
-            if 1 <= n <= len(hits) and n not in cited[owner]:
+            if not 1 <= n <= len(hits):
+                dropped[owner].append(n)
+            elif n not in cited[owner]:
                 cited[owner].append(n)
     texts = [stripped[start:end] for start, end in spans]
     support = _Support(texts, hits, checker)
-    claims: list[Claim] = []
-    supported_markers = 0
-    for i, (text, numbers) in enumerate(zip(texts, cited, strict=True)):
-        if support.trivial(i):
-            claims.append(Claim(text, tuple(numbers), supported=True))
-            continue
-        good = [n for n in numbers if support.score(i, n) >= threshold]
-        supported_markers += len(good)
-        if good:
-            claims.append(Claim(text, tuple(good), supported=True))
-            continue
-        best = support.best(i)
-        if best is not None and support.score(i, best) >= threshold:
-            claims.append(Claim(text, (best,), supported=True, attached=True))
-        else:
-            claims.append(Claim(text, tuple(numbers), supported=False))
+    claims = [
+        _check(i, text, tuple(numbers), tuple(bad), support, threshold, ours)
+        for i, (text, numbers, bad) in enumerate(zip(texts, cited, dropped, strict=True))
+    ]
+    # the numbers each sentence ends up citing that back it (a sentence that claims nothing is not checked)
+    backing = [
+        {n for n in claim.cited if not claim.checked or support.score(i, n) >= threshold}
+        for i, claim in enumerate(claims)
+    ]
+    supported_markers = sum(len(set(numbers) & backing[i]) for i, numbers in enumerate(cited) if claims[i].checked)
     citations = tuple(
-        Citation(n, hits[n - 1].passage, *support.span(n, claims), hits[n - 1].score, supported)
-        for n, supported in _cited_numbers(claims)
+        Citation(n, hits[n - 1].passage, *support.span(n, claims), hits[n - 1].score, any(n in b for b in backing))
+        for n in sorted({n for claim in claims for n in claim.cited})
     )
     text = _rebuild(stripped, spans, claims)
-    grounded = bool(claims) and all(claim.supported for claim in claims)
+    grounded = any(claim.checked for claim in claims) and all(claim.supported for claim in claims)
     return Grounding(text, citations, tuple(claims), grounded, checked, supported_markers)
 
 
-def _cited_numbers(claims: Sequence[Claim]) -> list[tuple[int, bool]]:
-    """Each cited number once, in order, supported when any claim citing it is."""
-    numbers: dict[int, bool] = {}
-    for claim in claims:
-        for n in claim.cited:
-            numbers[n] = numbers.get(n, False) or claim.supported
-    return sorted(numbers.items())
+def _check(
+    i: int,
+    text: str,
+    numbers: tuple[int, ...],
+    dropped: tuple[int, ...],
+    support: _Support,
+    threshold: float,
+    ours: Sequence[str],
+) -> Claim:
+    """The verdict on sentence ``i``, which cited ``numbers`` (and ``dropped``, numbers naming no passage)."""
+    if dropped:  # a source it was not given: flagged, whatever else it cites; nothing is put in its place
+        good = tuple(n for n in numbers if support.score(i, n) >= threshold)
+        return Claim(text, good or numbers, supported=False, dropped=dropped, checked=is_claim(text, ours))
+    if not is_claim(text, ours):
+        return Claim(text, numbers, supported=True, checked=False)
+    good = tuple(n for n in numbers if support.score(i, n) >= threshold)
+    if good:
+        return Claim(text, good, supported=True)
+    if numbers:  # the model's own citation is wrong: kept so the reader sees it, and flagged
+        return Claim(text, numbers, supported=False)
+    best = support.best(i)
+    if best is not None and support.score(i, best) >= threshold:
+        return Claim(text, (best,), supported=True, attached=True)
+    return Claim(text, (), supported=False)
 
 
 class _Support:
@@ -162,7 +199,8 @@ class _Support:
     def __init__(self, claims: Sequence[str], hits: Sequence[Hit], checker: SupportChecker) -> None:
         self.claims = [normalize(text) for text in claims]
         self.hits = hits
-        self.passages = [normalize(hit.passage.text) for hit in hits]
+        self.texts = [_without_instructions(hit.passage) for hit in hits]
+        self.passages = [normalize(text) for text in self.texts]
         self.checker = checker
         self._claim_terms: list[set[str]] | None = None
         self._passage_terms: list[set[str]] | None = None
@@ -172,14 +210,9 @@ class _Support:
 
     def _terms(self) -> tuple[list[set[str]], list[set[str]]]:
         if self._claim_terms is None or self._passage_terms is None:
-            texts = [hit.passage.text for hit in self.hits]
-            terms = self.checker.terms([*self.claims, *texts])
+            terms = self.checker.terms([*self.claims, *self.texts])
             self._claim_terms, self._passage_terms = terms[: len(self.claims)], terms[len(self.claims) :]
         return self._claim_terms, self._passage_terms
-
-    def trivial(self, i: int) -> bool:
-        """A claim too short to check (a greeting, a heading, a lone number)."""
-        return sum(ch.isalnum() for ch in self.claims[i]) < _MIN_CHARS
 
     def score(self, i: int, n: int) -> float:
         """Share of claim ``i`` found in passage ``n`` (1 when it is quoted verbatim)."""
@@ -204,14 +237,25 @@ class _Support:
             found = normalized.find(self.claims[i].rstrip("。.!?！？")) if self._verbatim(i, n) else -1
             if found >= 0:
                 return passage.start + found, passage.start + found + len(self.claims[i].rstrip("。.!?！？"))
-        sentences = split_claims(passage.text) or [(0, len(passage.text))]
+        text = self.texts[n - 1]
+        sentences = split_claims(text) or [(0, len(text))]
         if not citing or len(sentences) == 1:
             return passage.start, passage.end
         claim_terms, _ = self._terms()
-        sentence_terms = self.checker.terms([passage.text[s:e] for s, e in sentences])
+        sentence_terms = self.checker.terms([text[s:e] for s, e in sentences])
         scores = [max(self.checker.coverage(claim_terms[i], terms) for i in citing) for terms in sentence_terms]
         start, end = sentences[max(range(len(sentences)), key=scores.__getitem__)]
         return passage.start + start, passage.start + end
+
+
+def _without_instructions(passage: Passage) -> str:
+    """The passage text with each sentence addressed to the assistant blanked out (offsets unchanged)."""
+    text = passage.text
+    for start, end in sentence_spans(passage):
+        a, b = start - passage.start, end - passage.start
+        if is_instruction(text[a:b]):
+            text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def _rebuild(stripped: str, spans: Sequence[tuple[int, int]], claims: Sequence[Claim]) -> str:

@@ -18,7 +18,10 @@ FOLDERS = {
     Language.SIMPLIFIED: "zh-Hans",
     Language.OTHER: "en",
 }
-_FENCE = re.compile(r"<(/?)passage", re.IGNORECASE)
+# A fence tag however it is written: spaces or invisible characters inside, fullwidth or small forms of "<", "/"
+# and the letters (matched on a same-length ASCII folding of the text).
+_FENCE = re.compile(r"<[\s\u200b-\u200d\u2060\ufeff]*(/?)[\s\u200b-\u200d\u2060\ufeff]*passage", re.IGNORECASE)
+_ASCII_FORMS = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0xFE64: ord("<"), 0x2215: ord("/")}
 _HISTORY_LABELS = {
     Language.KOREAN: ("이전 질문", "이전 답변", "이전 대화"),
     Language.TRADITIONAL: ("先前的問題", "先前的回答", "先前的對話"),
@@ -46,7 +49,15 @@ def render(template: str, **values: str) -> str:
 
 def fence(text: str) -> str:
     """Neutralise passage fences inside document text, so a document cannot end its own fence."""
-    return _FENCE.sub(lambda m: f"&lt;{m.group(1)}passage", text)
+    folded = text.translate(_ASCII_FORMS)  # same length as the text: offsets carry over
+    parts: list[str] = []
+    last = 0
+    for match in _FENCE.finditer(folded):
+        parts.append(text[last : match.start()])
+        parts.append(f"&lt;{match.group(1)}passage")
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _attribute(value: str) -> str:

@@ -19,6 +19,7 @@ from ..languages import CHINESE, normalize
 from ..records import Hit, Passage
 from ..text.morphemes import MorphemeTokenizer
 from ..text.sentences import chinese_sentences, latin_sentences
+from .injections import is_instruction
 
 # Question words carry no answer content: they are taken out of the question before matching.
 _QUESTION_WORDS = re.compile(
@@ -74,7 +75,10 @@ def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
 
 
 def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
-    """Sentences of all hits, each document span once (from the best-ranked hit that holds it)."""
+    """Sentences of all hits, each document span once (from the best-ranked hit that holds it).
+
+    A sentence addressed to the assistant (an instruction planted in a document) is never a candidate.
+    """
     found: list[Candidate] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     for n, hit in enumerate(hits, start=1):
@@ -85,7 +89,9 @@ def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
                 continue
             spans.append((start, end))
             text = passage.text[start - passage.start : end - passage.start]
-            found.append(Candidate(n, passage, start, end, text, normalize(text)))
+            normal = normalize(text)
+            if not is_instruction(text, normal=normal):
+                found.append(Candidate(n, passage, start, end, text, normal))
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..languages import in_script
 from ..records import Hit, Language
+from .injections import is_instruction
 from .readers import PhraseReader
 from .sentence_scoring import ranked_candidates
 
@@ -32,6 +33,8 @@ def find_lead(reader: PhraseReader, question: str, hits: Sequence[Hit], language
     best = ranked[:SENTENCES_READ]
     phrase = reader.read(question, [candidate.text for candidate in best], language)
     if phrase is None or not phrase.text.strip() or not 0 <= phrase.sentence < len(best):
+        return None
+    if is_instruction(phrase.text):  # never lead with words a document addresses to the assistant
         return None
     sentence = best[phrase.sentence]
     text = in_script(phrase.text.strip(), sentence.passage.language, language)
