@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+_BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -28,6 +29,14 @@ class Metrics:
             "assistant_fallbacks_total", "Answers that fell back to extraction.", registry=self.registry
         )
         self.tokens = Counter("assistant_model_tokens_total", "Model tokens.", ["kind"], registry=self.registry)
+        self.breaker = Gauge(
+            "assistant_model_breaker_state", "The model's circuit breaker: 0 closed, 1 half-open (one trial), "
+            "2 open (the model is skipped).", registry=self.registry,
+        )  # fmt: skip
+
+    def record_breaker(self, state: str) -> None:
+        """Show the model's circuit breaker state ('' without a model counts as closed)."""
+        self.breaker.set(_BREAKER_STATES.get(state, 0))
 
     def record_answer(self, answer: object) -> None:
         """Count an answer and its stage timings."""

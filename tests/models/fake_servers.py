@@ -110,3 +110,57 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class SilentServer:
+    """A TCP listener on loopback that accepts connections and never sends a byte (a hung model server);
+    ``connections`` counts them. The connections are held open until the ``with`` block ends."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(64)
+        self._socket.settimeout(0.05)
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The server's root URL."""
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far."""
+        return len(self._held)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(connection)
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for connection in self._held:
+            connection.close()
+        self._socket.close()
+
+
+def trickle(first: bytes, seconds: float, ping: bytes = b": ping\n\n") -> Reply:
+    """A reply that sends ``first``, then only keep-alive ``ping``s every 0.1 s for ``seconds``: alive, never done."""
+    parts: list[bytes | float] = [first]
+    for _ in range(int(seconds * 10)):
+        parts += [0.1, ping]
+    return Reply(parts=parts)

@@ -25,7 +25,8 @@ async def livez() -> dict[str, str]:
     responses={503: {"description": "The index is empty or not loaded"}},
 )  # fmt: skip
 async def readyz(service: ServicesDep) -> Any:
-    """Ready when the index holds passages; reports whether answers come from the model or extraction."""
+    """Ready when the index holds passages; reports whether answers come from the model or extraction, and
+    the model's circuit breaker (`open`: the model is skipped after failing, answers are extractive)."""
     index = service.assistant.retriever.index
     assistant = service.assistant
     body = {
@@ -33,6 +34,7 @@ async def readyz(service: ServicesDep) -> Any:
         "documents": len(index.documents),
         "passages": len(index.passages),
         "model": assistant.model.id,
+        "model_breaker": assistant.model_breaker() or None,
         "fallback": "extractive",
     }
     return JSONResponse(body, status_code=200 if index.passages else 503)
@@ -40,5 +42,6 @@ async def readyz(service: ServicesDep) -> Any:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(service: ServicesDep) -> Response:
-    """Requests, latency per route and per answer stage, fallbacks and model tokens."""
+    """Requests, latency per route and per answer stage, fallbacks, model tokens and the model's breaker."""
+    service.metrics.record_breaker(service.assistant.model_breaker())
     return Response(generate_latest(service.metrics.registry), media_type=CONTENT_TYPE_LATEST)
