@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -88,7 +89,8 @@ def info(index_dir: Path | None, as_json: bool) -> None:
     )
     click.echo(f"documents:  {manifest.documents}")
     click.echo(f"passages:   {manifest.passages}  {_languages(manifest.languages)}")
-    click.echo(f"embedder:   {manifest.embedder} (dimension {manifest.dimension}, {manifest.vector_index})")
+    for line in _embedder_lines(manifest.embedder, manifest.embedder_info, manifest.dimension, manifest.vector_index):
+        click.echo(line)
     click.echo(f"chunking:   {manifest.chunking}")
     for name, description in manifest.tokenizers.items():
         click.echo(f"tokenizer:  {name} {description}")
@@ -124,6 +126,23 @@ def search(query: str, top_k: int | None, per_document: int | None, index_dir: P
             click.echo(f"    {p.source}")
         snippet = (p.text if len(p.text) <= 240 else p.text[:240] + "…").replace("\n", "\n    ")
         click.echo(f"    {snippet}\n")
+
+
+def _embedder_lines(embedder: str | None, info: dict[str, Any], dimension: int, vectors: str) -> list[str]:
+    """The embedder as ``index info`` shows it: what it is, its version, its size and the prefixes it adds."""
+    if embedder is None:
+        return ["embedder:   none (keyword search only)"]
+    if not info:
+        return [f"embedder:   {embedder} (dimension {dimension}, {vectors})"]
+    version = f"version {info['version']}" if info.get("version") else "version set by the server"
+    lines = [
+        f"embedder:   {info.get('name')} · {info.get('model')} · {version}",
+        f"            {dimension} dimensions, {vectors} vector index · id {embedder}",
+    ]
+    query, passage = info.get("query_prefix", ""), info.get("passage_prefix", "")
+    if query or passage:
+        lines.append(f"            prefixes: query {query!r}, passage {passage!r}")
+    return lines
 
 
 def _languages(languages: dict[str, int]) -> str:

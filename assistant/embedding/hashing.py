@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..languages import normalize
-from .base import normalise_rows
+from ..settings import EmbedderSettings
+from .base import EmbedderInfo, check_prefixes, normalise_rows
 
 _PRIMES = np.array([2654435761, 2246822519, 3266489917], dtype=np.uint64)
 _NGRAM_WEIGHTS = (0.5, 1.0, 1.0)
@@ -22,9 +23,21 @@ _NGRAM_WEIGHTS = (0.5, 1.0, 1.0)
 class HashingEmbedder:
     """Signed feature hashing of character n-grams."""
 
+    VERSION = "1"
+
     def __init__(self, dimension: int = 256) -> None:
         self.dimension = dimension
-        self.id = f"hashing-ngram-1to3-d{dimension}-v1"
+        self.id = f"hashing-ngram-1to3-d{dimension}-v{self.VERSION}"
+
+    @classmethod
+    def from_settings(cls, settings: EmbedderSettings) -> HashingEmbedder:
+        """The embedder of ``settings.dimension`` buckets (it takes no prefixes: the space is symmetric)."""
+        check_prefixes(settings, ("", ""), "hashing")
+        return cls(settings.dimension)
+
+    def describe(self) -> EmbedderInfo:
+        """Name, n-gram scheme, version and dimension."""
+        return EmbedderInfo("hashing", "character n-grams 1-3", self.VERSION, self.dimension)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of passages."""

