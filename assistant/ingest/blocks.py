@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from ..records import Section
+from ..errors import DocumentError
+from ..records import Document, Language, Section
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u200b]+")
 
@@ -54,3 +56,25 @@ def assemble(blocks: list[Block], title: str) -> tuple[str, tuple[Section, ...]]
     close(offset)
     text = "\n".join(lines)
     return text, tuple(s for s in sections if text[s.start : s.end].strip())
+
+
+def build_document(
+    doc_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    path: str,
+    source: str = "",
+    date: str = "",
+    language: Language | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Document:
+    """The ``Document`` of a reader's blocks; ``DocumentError`` when no text is left."""
+    title = clean_line(title)
+    text, sections = assemble(blocks, title)
+    if not sections:
+        raise DocumentError(f"{path}: no text left after removing markup; nothing to index.")
+    return Document(
+        id=doc_id, title=title, text=text, sections=sections, source=source, date=date,
+        path=path, language=language, metadata=metadata or {},
+    )  # fmt: skip

@@ -13,7 +13,11 @@ from pathlib import Path
 
 from ..errors import DocumentError, IngestError
 from ..records import Document
-from .formats import read_html, read_jsonl, read_markdown, read_pdf, read_text
+from ..text.validation import find_problem
+from .formats import read_html, read_jsonl, read_markdown, read_text
+from .hangul import read_hwp, read_hwpx
+from .pdf import read_pdf
+from .word import read_docx
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,13 @@ TEXT_READERS: dict[str, Callable[[str, str, str], Document]] = {
     ".htm": read_html,
     ".txt": read_text,
 }
-SUFFIXES = (*TEXT_READERS, ".jsonl", ".pdf")
+FILE_READERS: dict[str, Callable[[str, bytes, str], Document]] = {
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+    ".hwpx": read_hwpx,
+    ".hwp": read_hwp,  # refused with the way to convert it, rather than skipped as unknown
+}
+SUFFIXES = (*TEXT_READERS, ".jsonl", *FILE_READERS)
 
 
 @dataclass
@@ -36,11 +46,23 @@ class CorpusReport:
 
 
 def decode(data: bytes, path: str) -> str:
-    """Bytes → text: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected legacy encoding."""
+    """Bytes → text: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected legacy encoding; text holding
+    control characters or noncharacters is refused, as every text a user hands the assistant is."""
+    text = _decoded(data, path)
+    problem = find_problem(text)
+    if problem is not None:
+        raise DocumentError(f"{path}: the text {problem.sentence()}.")
+    return text
+
+
+def _decoded(data: bytes, path: str) -> str:
     if not data.strip():
         raise DocumentError(f"{path}: the file is empty.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise DocumentError(f"{path}: not valid UTF-16 ({error.reason}); save the file as UTF-8.") from error
     if b"\x00" in data[:4096]:
         raise DocumentError(f"{path}: looks like a binary file, not text; convert it to UTF-8 text first.")
     try:
@@ -62,10 +84,8 @@ def read_file(path: Path, display: str | None = None) -> Iterator[Document | Doc
     suffix = path.suffix.lower()
     try:
         data = path.read_bytes()
-        if suffix == ".pdf":
-            if not data.strip():
-                raise DocumentError(f"{shown}: the file is empty.")
-            yield read_pdf(path.stem, data, shown)
+        if suffix in FILE_READERS:
+            yield FILE_READERS[suffix](path.stem, data, shown)
         elif suffix == ".jsonl":
             yield from read_jsonl(decode(data, shown), shown)
         elif suffix in TEXT_READERS:

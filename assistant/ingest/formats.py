@@ -1,9 +1,11 @@
-"""One reader per file format; each turns raw content into a ``Document``."""
+"""One reader per text format (Markdown, HTML, plain text, JSONL); each turns raw content into a ``Document``.
+
+Binary formats have a module each: ``pdf``, ``word`` (.docx) and ``hangul`` (.hwpx; .hwp is refused).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -12,9 +14,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import DocumentError
+from ..errors import DocumentError, InvalidTextError
 from ..records import Document, Language
-from .blocks import Block, assemble, clean_line
+from ..text.validation import check_strings
+from .blocks import Block, build_document, clean_line
 from .html_text import HtmlContent, parse_html, pick_source
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -63,7 +66,7 @@ def read_text(doc_id: str, text: str, path: str) -> Document:
     title = lines[0] if lines and len(lines[0]) <= 120 and len(lines) > 1 else doc_id
     body = lines[1:] if title == (lines[0] if lines else None) else lines
     labelled = _LABELLED_URL.search(text)
-    return _document(
+    return build_document(
         doc_id,
         title,
         [Block(line) for line in body],
@@ -71,31 +74,6 @@ def read_text(doc_id: str, text: str, path: str) -> Document:
         source=labelled.group(1) if labelled else "",
         date=_find_date("\n".join(lines[:6])),
     )
-
-
-def read_pdf(doc_id: str, data: bytes, path: str) -> Document:
-    """A PDF with a text layer; each page becomes a section "p. N"."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        metadata = reader.metadata
-        info_title = str(metadata.get("/Title") or "") if metadata else ""
-    except (PdfReadError, ValueError, KeyError) as error:
-        raise DocumentError(f"{path}: cannot read this PDF ({error}).") from error
-    blocks: list[Block] = []
-    for number, page in enumerate(pages, start=1):
-        lines = [clean_line(line) for line in page.splitlines() if clean_line(line)]
-        if lines:
-            blocks.append(Block(f"p. {number}", 2))
-            blocks.extend(Block(line) for line in lines)
-    if not blocks:
-        raise DocumentError(f"{path}: the PDF has no text layer (scanned images need OCR first).")
-    first_line = next((b.text for b in blocks if not b.level), doc_id)
-    title = clean_line(info_title) or (first_line if len(first_line) <= 120 else doc_id)
-    return _document(doc_id, title, blocks, path=path)
 
 
 def read_jsonl(text: str, path: str) -> Iterator[Document | DocumentError]:
@@ -112,6 +90,11 @@ def read_jsonl(text: str, path: str) -> Iterator[Document | DocumentError]:
         if not isinstance(record, dict):
             yield DocumentError(f"{where}: expected a JSON object with 'id', 'title' and 'text'.")
             continue
+        try:
+            check_strings(record, "")
+        except InvalidTextError as error:
+            yield DocumentError(f"{where}: {error}")
+            continue
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
             yield DocumentError(f"{where}: the 'text' field is missing or empty.")
@@ -120,7 +103,7 @@ def read_jsonl(text: str, path: str) -> Iterator[Document | DocumentError]:
         known = {"id", "title", "text", "lang", "language", "date", *_SOURCE_KEYS}
         paragraphs = [Block(clean_line(p)) for p in re.split(r"\n+", body) if clean_line(p)]
         try:
-            yield _document(
+            yield build_document(
                 doc_id,
                 str(record.get("title") or doc_id),
                 paragraphs,
@@ -144,30 +127,9 @@ def _from_html_content(doc_id: str, content: HtmlContent, path: str, meta: dict[
     date = _as_date(meta.get("date")) or _as_date(content.date) or _find_date(head_text)
     known = {"title", "date", "lang", "language", *_SOURCE_KEYS}
     extra = {k: v for k, v in meta.items() if k not in known and isinstance(v, str | int | float | list)}
-    return _document(
+    return build_document(
         doc_id, title, blocks, path=path, source=source, date=date,
         language=_language(meta.get("lang") or meta.get("language")), metadata=extra,
-    )  # fmt: skip
-
-
-def _document(
-    doc_id: str,
-    title: str,
-    blocks: list[Block],
-    *,
-    path: str,
-    source: str = "",
-    date: str = "",
-    language: Language | None = None,
-    metadata: dict[str, Any] | None = None,
-) -> Document:
-    title = clean_line(title)
-    text, sections = assemble(blocks, title)
-    if not sections:
-        raise DocumentError(f"{path}: no text left after removing markup; nothing to index.")
-    return Document(
-        id=doc_id, title=title, text=text, sections=sections, source=source, date=date,
-        path=path, language=language, metadata=metadata or {},
     )  # fmt: skip
 
 

@@ -3,6 +3,11 @@
 Text is split into script runs first, so a Korean passage quoting Han characters, or a Chinese
 passage naming "MSIT", sends each part to the analyser that understands it. Chinese is folded to
 Simplified before jieba (its dictionary is Simplified), so both scripts meet on the same terms.
+
+A tokenizer built with a ``UserDictionary`` keeps its words whole: kiwi and jieba analysers with those words are
+built once per dictionary and shared (jieba's module-level functions are process-global, so a dictionary gets its
+own ``jieba.Tokenizer`` instead of changing them). Other users of kiwi and jieba (phrase rules, question words,
+citation checks) use the analysers without user words.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..languages import han_runs, has_hangul, normalize
+from .dictionaries import UserDictionary, UserWord
 from .kiwi import analyse, kiwi_version
 
 # Content-bearing kiwi tags: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words, numbers.
@@ -36,28 +42,50 @@ def _jieba() -> Any:
     return jieba
 
 
-def jieba_words(run: str) -> list[str]:
-    """jieba's words of one Han run (already normalised), in order, covering the run."""
-    return list(_jieba().cut(run))
+@lru_cache(maxsize=4)
+def _jieba_with(words: tuple[UserWord, ...]) -> Any:
+    """A ``jieba.Tokenizer`` that knows ``words`` too (the global one when there are none); one per dictionary."""
+    jieba = _jieba()
+    if not words:
+        return jieba
+    tokenizer = jieba.Tokenizer()
+    with _jieba_lock:
+        tokenizer.initialize()
+    for word in words:
+        weight = None if word.weight is None else int(word.weight)
+        tokenizer.add_word(normalize(word.word), weight, word.tag or None)
+    return tokenizer
+
+
+def jieba_words(run: str, words: tuple[UserWord, ...] = ()) -> list[str]:
+    """jieba's words of one Han run (already normalised), in order, covering the run; ``words`` are kept whole."""
+    return list(_jieba_with(words).cut(run))
 
 
 class MorphemeTokenizer:
     """Korean morphemes + Chinese words + Latin/number words, all normalised."""
 
     name = "morphemes"
+    uses_dictionary = True
+
+    def __init__(self, dictionary: UserDictionary | None = None) -> None:
+        self.dictionary = dictionary or UserDictionary()
 
     def describe(self) -> dict[str, str]:
-        """Name and analyser versions."""
+        """Name, analyser versions, and the user dictionary when there is one."""
         import jieba
         import opencc
 
-        return {
+        description = {
             "name": self.name,
             "kiwipiepy": kiwi_version(),
             "jieba": str(jieba.__version__),
             "opencc": str(getattr(opencc, "__version__", "unknown")),
             "tags": ",".join(sorted(CONTENT_TAGS)),
         }
+        if self.dictionary:
+            description["user_dictionary"] = self.dictionary.describe()
+        return description
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Terms of each text; Korean runs of all texts go to kiwi in one batch."""
@@ -69,7 +97,8 @@ class MorphemeTokenizer:
             for is_han, start, end in han_runs(normal):
                 run = normal[start:end]
                 if is_han:
-                    parts.extend(word for word in jieba_words(run) if _WORD.fullmatch(word))
+                    chinese = self.dictionary.chinese
+                    parts.extend(word for word in jieba_words(run, chinese) if _WORD.fullmatch(word))
                 elif has_hangul(run):
                     parts.append(len(korean_runs))
                     korean_runs.append(run)
@@ -88,6 +117,6 @@ class MorphemeTokenizer:
             result.append(terms)
         return result
 
-    @staticmethod
-    def _korean(runs: list[str]) -> list[list[str]]:
-        return [[token.form for token in tokens if token.tag in CONTENT_TAGS] for tokens in analyse(runs)]
+    def _korean(self, runs: list[str]) -> list[list[str]]:
+        analysed = analyse(runs, self.dictionary.korean)
+        return [[token.form for token in tokens if token.tag in CONTENT_TAGS] for tokens in analysed]

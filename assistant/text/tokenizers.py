@@ -2,6 +2,8 @@
 
 A tokenizer turns texts into lists of keyword terms. It is injected into the keyword index as an object,
 and its ``describe()`` goes into the index manifest so an index is never queried with other tokens.
+A tokenizer class that analyses words declares ``uses_dictionary = True`` and takes the user dictionary
+(``dictionary=``) in its constructor; ``create_tokenizer`` hands it over.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from ..registry import Registry
+from .dictionaries import UserDictionary
 
 
 @runtime_checkable
@@ -35,3 +38,11 @@ TOKENIZERS: Registry[Tokenizer] = Registry(
         "characters": "assistant.text.characters:CharacterTokenizer",
     },
 )
+
+
+def create_tokenizer(name: str, dictionary: UserDictionary | None = None) -> Tokenizer:
+    """The tokenizer registered as ``name``; one that ``uses_dictionary`` gets the user dictionary."""
+    cls = TOKENIZERS.load(name)
+    if dictionary and getattr(cls, "uses_dictionary", False):
+        return cls(dictionary=dictionary)  # type: ignore[call-arg]
+    return cls()
