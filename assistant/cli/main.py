@@ -13,9 +13,11 @@ import click
 from .. import __version__
 from .answer_commands import ask, chat
 from .common import stderr_console
+from .config_command import config
 from .eval_commands import eval_group
 from .eval_run_command import run as eval_run
 from .index_commands import index_group, search
+from .keys_commands import keys_group
 from .serve_command import serve
 
 
@@ -54,3 +56,5 @@ cli.add_command(ask)
 cli.add_command(chat)
 eval_group.add_command(eval_run)
 cli.add_command(eval_group)
+cli.add_command(keys_group)
+cli.add_command(config)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
 
+from ..errors import ConfigurationError
 from .common import handle_errors, index_option, load_settings
 
 
@@ -15,8 +17,16 @@ from .common import handle_errors, index_option, load_settings
 @index_option
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
               help="Corpus to build from when there is no index yet (default ./corpus).")  # fmt: skip
+@click.option(
+    "--allow-open",
+    is_flag=True,
+    default=None,
+    help="Serve on a non-loopback address with no API keys (anyone who reaches it may change documents).",
+)
 @handle_errors
-def serve(host: str | None, port: int | None, index_dir: Path | None, corpus_dir: Path | None) -> None:
+def serve(
+    host: str | None, port: int | None, index_dir: Path | None, corpus_dir: Path | None, allow_open: bool | None
+) -> None:
     """Serve the answer API: /v1/answer, /v1/chat (SSE), /v1/chat/completions, /v1/search, documents,
     conversations, bots, /livez, /readyz, /metrics; the OpenAPI docs are at /docs."""
     import logging
@@ -32,11 +42,43 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, corpus_dir
         settings.api.host = host
     if port is not None:
         settings.api.port = port
+    if allow_open:
+        settings.api.allow_open = True
+    from ..api.security import check_exposure, key_checker
+
+    check_exposure(settings.api, key_checker(settings.api), warn=False)  # refuse before building anything
+    if settings.log_format == "json":
+        from ..log_format import use_json_logs
+
+        use_json_logs(logging.getLogger().level)
     log = logging.getLogger("assistant.serve")
+    sock = _bind(settings.api.host, settings.api.port)  # an address in use fails now, not after the build
     if not has_index(settings.index_dir):
         log.info("no index in %s yet: building it from %s", settings.index_dir, settings.corpus_dir)
         report = build_index(settings)
         log.info("indexed %d documents, %d passages in %.1f s", report.documents, report.passages, report.seconds)
     app = create_app(settings)
-    log.info("serving on http://%s:%d (API docs at /docs)", settings.api.host, settings.api.port)
-    uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host=settings.api.host, port=settings.api.port, log_level="warning", access_log=False,
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+    )  # fmt: skip
+    bound_host, bound_port = sock.getsockname()[:2]
+    log.info("serving on http://%s:%d (API docs at /docs)", bound_host, bound_port)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening address, bound now so that "serving on" is only said once it is true."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as error:
+        sock.close()
+        raise ConfigurationError(
+            f"Cannot listen on {host}:{port} ({error.strerror or error}). Another program (or another "
+            "`assistant serve`) may be using the port: stop it, or pick another one with --port."
+        ) from None
+    sock.set_inheritable(True)
+    return sock

@@ -10,13 +10,14 @@ import time
 from ..errors import ConfigurationError, NotFoundError
 from ..records import Citation, ConversationSummary, Language, Turn
 from ..settings import ConversationSettings
-from .base import new_conversation_id
+from .base import new_conversation_id, not_yours
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
     user TEXT,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS turns (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -41,6 +42,9 @@ class SQLiteConversationStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(conversations)")}
+            if "owner" not in columns:  # a file from before owners: its conversations stay unowned
+                self._db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT")
         except (OSError, sqlite3.Error) as error:
             raise ConfigurationError(
                 f"Cannot open the conversation store {self.path}: {error}. "
@@ -48,15 +52,21 @@ class SQLiteConversationStore:
             ) from error
         self._lock = threading.Lock()
 
-    def create(self, conversation_id: str | None = None, user: str | None = None) -> str:
+    def create(self, conversation_id: str | None = None, user: str | None = None, owner: str | None = None) -> str:
         """Start a conversation and return its id."""
         conversation_id = conversation_id or new_conversation_id()
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO conversations (id, user, created_at) VALUES (?, ?, ?)",
-                (conversation_id, user, time.time()),
+                "INSERT OR IGNORE INTO conversations (id, user, created_at, owner) VALUES (?, ?, ?, ?)",
+                (conversation_id, user, time.time(), owner),
             )
         return conversation_id
+
+    def owner_of(self, conversation_id: str) -> str | None:
+        """Who started the conversation."""
+        with self._lock:
+            row = self._db.execute("SELECT owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return row[0] if row else None
 
     def exists(self, conversation_id: str) -> bool:
         """Whether the conversation has been started."""
@@ -64,16 +74,22 @@ class SQLiteConversationStore:
             row = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         return row is not None
 
-    def append(self, conversation_id: str, turn: Turn, user: str | None = None) -> None:
+    def append(self, conversation_id: str, turn: Turn, user: str | None = None, owner: str | None = None) -> None:
         """Add a turn, keeping at most ``max_turns``."""
         data = json.dumps(_turn_record(turn), ensure_ascii=False)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute(
-                    "INSERT OR IGNORE INTO conversations (id, user, created_at) VALUES (?, ?, ?)",
-                    (conversation_id, user, time.time()),
+                    "INSERT OR IGNORE INTO conversations (id, user, created_at, owner) VALUES (?, ?, ?, ?)",
+                    (conversation_id, user, time.time(), owner),
                 )
+                if owner is not None:
+                    (stored,) = self._db.execute(
+                        "SELECT owner FROM conversations WHERE id = ?", (conversation_id,)
+                    ).fetchone()
+                    if stored != owner:
+                        raise not_yours(conversation_id)
                 (last,) = self._db.execute(
                     "SELECT COALESCE(MAX(seq), 0) FROM turns WHERE conversation_id = ?", (conversation_id,)
                 ).fetchone()
@@ -96,16 +112,16 @@ class SQLiteConversationStore:
             ).fetchall()
         return [_turn_from_record(json.loads(data)) for (data,) in reversed(rows)]
 
-    def list(self, user: str | None = None, limit: int = 50) -> list[ConversationSummary]:
+    def list(self, user: str | None = None, limit: int = 50, owner: str | None = None) -> list[ConversationSummary]:
         """Conversations with turns, most recently active first."""
         query = """
             SELECT c.id, c.user, c.created_at, COUNT(t.seq), MIN(t.seq), MAX(t.seq)
             FROM conversations c JOIN turns t ON t.conversation_id = c.id
-            WHERE (? IS NULL OR c.user = ?)
+            WHERE (? IS NULL OR c.user = ?) AND (? IS NULL OR c.owner = ?)
             GROUP BY c.id ORDER BY MAX(t.rowid) DESC LIMIT ?
         """
         with self._lock:
-            rows = self._db.execute(query, (user, user, limit)).fetchall()
+            rows = self._db.execute(query, (user, user, owner, owner, limit)).fetchall()
             summaries = []
             for cid, owner, created, count, first, last in rows:
                 first_turn = self._turn_at(cid, first)

@@ -91,14 +91,10 @@ class CaseResult:
 
 
 async def run_case(assistant: Assistant, case: Case) -> CaseResult:
-    """Ask one case's question, after replaying its earlier turns into a fresh conversation."""
+    """Ask one case's question after its earlier turns (given inline: an evaluation stores no conversation)."""
     started = time.perf_counter()
-    conversation = None
-    if case.conversation:
-        conversation = assistant.store.create()
-        for asked, said in case.conversation:
-            assistant.store.append(conversation, Turn(asked, asked, said, language=case.language))
-    answer = await assistant.answer(case.question, conversation)
+    earlier = [Turn(asked, asked, said, language=case.language) for asked, said in case.conversation]
+    answer = await assistant.answer(case.question, history=earlier, remember=False)
     return CaseResult(case, answer, time.perf_counter() - started)
 
 

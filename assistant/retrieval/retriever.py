@@ -11,6 +11,7 @@ from ..errors import InvalidQueryError
 from ..indexing.search_index import SearchIndex
 from ..records import Hit
 from ..settings import RetrievalSettings
+from ..text.validation import check_text
 from .fusion import reciprocal_rank, weighted
 
 MAX_QUERY_CHARS = 2000
@@ -35,7 +36,7 @@ class Retriever:
     def search(self, query: str, options: SearchOptions | None = None) -> list[Hit]:
         """The best passages for a query, best first; empty when nothing clears the minimum score."""
         options = options or SearchOptions()
-        query = query.strip()
+        query = check_text(query, "query").strip()
         if not query:
             raise InvalidQueryError("The query is empty. Type a question or some keywords.")
         if len(query) > MAX_QUERY_CHARS:

@@ -148,6 +148,8 @@ def test_openai_sdk_gets_answers_with_citations_streamed_or_not(served: str) -> 
     from openai import OpenAI
 
     client = OpenAI(base_url=f"{served}/v1", api_key="unused", max_retries=0)
+    assert [m.id for m in client.models.list()] == ["assistant"]  # how Open WebUI and SDKs discover us
+    assert client.models.retrieve("assistant").owned_by == "assistant"
     completion = client.chat.completions.create(model="assistant", messages=[{"role": "user", "content": QUESTION}])
     content = completion.choices[0].message.content or ""
     assert "[1]" in content and "https://" in content

@@ -1,5 +1,6 @@
 """The Kakao and Telegram bots end to end: the app served by uvicorn over the demo index, with a loopback
-server standing in for Kakao's callback URLs and Telegram's Bot API; plus the shared reply helpers."""
+server standing in for Telegram's Bot API (and for a Kakao callback URL that must receive nothing: delivery to an
+allowed callback is in test_outbound.py); plus the shared reply helpers."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from assistant.access_keys import key_digest
 from assistant.api.app import create_app
 from assistant.api.bot_replies import RecentRequests, fit_text, render_reply, split_text
-from assistant.api.routes.bots_kakao import LATE_TEXT, TEXT_LIMIT, WAIT_TEXT, skill_response
+from assistant.api.routes.bots_kakao import LATE_TEXT, TEXT_LIMIT, skill_response
 from assistant.core import Assistant
 from assistant.records import Answer, Citation, Language, Passage
 from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
@@ -28,6 +30,7 @@ from tests.api.test_bot_replies import NEWS, NOT_FOUND, abstained, related_hit, 
 from tests.conftest import CORPUS, ROOT
 
 API_KEY = "kakao-test-key"
+SERVED: dict[str, Any] = {}  # root URL -> the app served there
 SECRET = "telegram-secret_1"
 TOKEN = "123456:TEST-token_abc"
 QUESTION = "서울시 메타버스 플랫폼은 언제 완성되나요?"
@@ -60,7 +63,9 @@ def api(demo_index_dir: Path, stand_in: BotServer) -> Iterator[str]:
         telegram_token=SecretStr(TOKEN), telegram_api_base=stand_in.url,
     )  # fmt: skip
     settings = make_settings(demo_index_dir, bots)
-    with live_server(create_app(settings)) as url:
+    app = create_app(settings)
+    with live_server(app) as url:
+        SERVED[url] = app
         yield url
 
 
@@ -120,10 +125,11 @@ def text_update(update_id: int, chat: int, text: str | None, message_id: int = 7
 
 
 def turns(url: str, conversation: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{url}/v1/conversations/{conversation}", headers={"X-API-Key": API_KEY})
-    assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()["turns"]
-    return found
+    """A bot conversation's turns, read from the served app's store (no API key owns a bot user's conversation)."""
+    if conversation.startswith("kakao:"):  # one per key and Kakao user
+        conversation = f"kakao:key:{key_digest(API_KEY)[:12]}:{conversation.removeprefix('kakao:')}"
+    store = SERVED[url].state.services.assistant.store
+    return [turn.to_dict() for turn in store.turns(conversation)]
 
 
 def sent_to(stand_in: BotServer, chat: int) -> list[dict[str, Any]]:
@@ -176,6 +182,20 @@ def test_each_kakao_user_has_one_conversation_so_follow_ups_work(api: str) -> No
     assert len(turns(api, "kakao:user-5")) == 1  # another user, another conversation
 
 
+def test_a_bot_users_conversation_is_not_readable_with_the_bots_key(api: str) -> None:
+    assert kakao(api, QUESTION, "user-9").status_code == 200
+    assert len(turns(api, "kakao:user-9")) == 1
+    for conversation in ("kakao:user-9", f"kakao:key:{key_digest(API_KEY)[:12]}:user-9"):
+        stolen = httpx.get(f"{api}/v1/conversations/{conversation}", headers={"X-API-Key": API_KEY})
+        assert stolen.status_code == 404, stolen.text
+        continued = httpx.post(
+            f"{api}/v1/answer", json={"question": "그럼 예산은?", "conversation_id": conversation},
+            headers={"X-API-Key": API_KEY}, timeout=15,
+        )  # fmt: skip
+        assert continued.status_code == 404, continued.text
+    assert len(turns(api, "kakao:user-9")) == 1
+
+
 def test_the_same_kakao_question_sent_twice_is_answered_once(api: str) -> None:
     first = kakao(api, QUESTION, "user-6").json()
     again = kakao(api, QUESTION, "user-6").json()
@@ -187,17 +207,18 @@ def test_the_same_kakao_question_sent_twice_is_answered_once(api: str) -> None:
     assert len(turns(api, "kakao:user-6")) == 2
 
 
-def test_a_slow_kakao_answer_goes_to_the_callback_url(slow_api: str, stand_in: BotServer) -> None:
-    callback = f"{stand_in.url}/kakao/callback/task-1"
-    response = kakao(slow_api, QUESTION, "user-7", callback=callback)
-    assert response.status_code == 200
-    assert response.json() == {"version": "2.0", "useCallback": True, "data": {"text": WAIT_TEXT}}
-    (delivery,) = stand_in.wait_for("/kakao/callback/task-1")
-    outputs = delivery.body["template"]["outputs"]
-    assert delivery.body["version"] == "2.0"
-    text = outputs[0]["simpleText"]["text"]
-    assert "[1]" in text and len(text) <= TEXT_LIMIT
-    assert outputs[1]["textCard"]["buttons"]
+def test_a_slow_kakao_answer_is_never_posted_to_a_loopback_callback_url(slow_api: str, stand_in: BotServer) -> None:
+    # Default settings: callbacks go to https://bot-api.kakao.com only. Delivery to an allowed callback, and the
+    # other refusals (addresses, redirects), are tested in test_outbound.py.
+    port = stand_in.url.rsplit(":", 1)[1]
+    callbacks = [f"{stand_in.url}/kakao/callback/task-1", f"http://localhost:{port}/kakao/callback/task-1",
+                 f"https://127.0.0.1:{port}/kakao/callback/task-1"]  # fmt: skip
+    replies = [kakao(slow_api, QUESTION, f"user-7-{n}", callback=callback) for n, callback in enumerate(callbacks)]
+    time.sleep(0.5)  # time enough for a background delivery, were one started
+    assert stand_in.at("/kakao/callback") == []
+    for reply in replies:  # the user is asked to send the question again, as without a callback URL
+        assert reply.status_code == 200
+        assert reply.json()["template"]["outputs"] == [{"simpleText": {"text": LATE_TEXT}}]
 
 
 def test_a_slow_kakao_answer_without_a_callback_url_gets_a_short_apology(slow_api: str) -> None:

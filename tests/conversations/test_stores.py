@@ -113,3 +113,35 @@ def test_feedback_is_stored_with_the_turn(store) -> None:
     assert [t.feedback for t in store.turns(conversation)] == [0, -1]
     with pytest.raises(NotFoundError):
         store.set_feedback(conversation, 5, 1)
+
+
+def test_a_conversation_keeps_its_owner_and_refuses_turns_from_anyone_else(store) -> None:
+    from assistant.errors import NotFoundError
+
+    store.append("c-1", turn(1), user="web:a", owner="key:aaa")
+    assert store.owner_of("c-1") == "key:aaa" and store.owner_of("unknown") is None
+    with pytest.raises(NotFoundError):
+        store.append("c-1", turn(2), owner="key:bbb")
+    store.append("c-1", turn(2), owner="key:aaa")
+    store.append("c-2", turn(3), owner="key:bbb")
+    assert [t.question for t in store.turns("c-1")] == ["질문 1", "질문 2"]
+    assert [s.id for s in store.list(owner="key:aaa")] == ["c-1"]
+    assert {s.id for s in store.list()} == {"c-1", "c-2"}
+
+
+def test_an_sqlite_file_from_before_owners_is_upgraded_and_its_conversations_stay_unowned(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, user TEXT, created_at REAL NOT NULL);"
+            "INSERT INTO conversations VALUES ('old-1', 'web:a', 0);"
+        )
+    store = create_store(ConversationSettings(backend="sqlite", path=path))
+    try:
+        assert store.exists("old-1") and store.owner_of("old-1") is None
+        store.append("new-1", turn(1), owner="key:aaa")
+        assert store.owner_of("new-1") == "key:aaa"
+    finally:
+        store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import InvalidQueryError
+from assistant.errors import InvalidQueryError, InvalidTextError
 from assistant.indexing.search_index import SearchIndex
 from assistant.records import Language
 from assistant.retrieval.retriever import Retriever, SearchOptions
@@ -67,3 +67,10 @@ def test_keyword_only_index_works(demo_index: SearchIndex) -> None:
 def test_bad_queries_are_refused_clearly(retriever: Retriever, query: str) -> None:
     with pytest.raises(InvalidQueryError):
         retriever.search(query)
+
+
+def test_a_query_that_is_not_text_is_refused_before_it_reaches_the_embedder(retriever: Retriever) -> None:
+    with pytest.raises(InvalidTextError, match=r"^'query' holds a lone surrogate U\+D800 at position 3"):
+        retriever.search("타버스\ud800")
+    with pytest.raises(InvalidTextError, match=r"^'query' holds the control character U\+0007"):
+        retriever.search("서울\x07")

@@ -14,23 +14,27 @@ from ...answering.events import Delta, Done, Fallback, Retrieved
 from ...errors import AssistantError
 from ...records import Answer
 from ...retrieval.retriever import MAX_QUERY_CHARS, SearchOptions
+from ...text.validation import CleanText
 from ..schemas import AnswerOut, AskRequest, SearchOut, error_responses
-from ..service import Services, services
+from ..service import Services, owner, services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 ServicesDep = Annotated[Services, Depends(services)]
+OwnerDep = Annotated[str | None, Depends(owner)]
 
 
 @router.post(
-    "/answer", response_model=AnswerOut, responses=error_responses(401, 413, 422, 429, 503),
+    "/answer", response_model=AnswerOut, responses=error_responses(401, 404, 413, 422, 429, 503),
     summary="Answer a question with citations (for bots and apps)",
 )  # fmt: skip
-async def answer(body: AskRequest, service: ServicesDep) -> JSONResponse:
-    """The whole cited answer at once. A missing `conversation_id` starts a new conversation; its id comes back."""
+async def answer(body: AskRequest, request: Request, service: ServicesDep, asker: OwnerDep) -> JSONResponse:
+    """The whole cited answer at once. A missing `conversation_id` starts a new conversation; its id comes back.
+    A `conversation_id` this key did not start is 404."""
     result = await service.assistant.answer(
-        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user
+        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user, owner=asker
     )
     service.metrics.record_answer(result)
+    request.scope["state"]["timings"] = result.timings_ms  # for the request's log line
     # Answer.to_dict already has AnswerOut's shape (the schema tests hold it to that); skipping the second
     # validation pass saves a noticeable share of a 5 ms answer.
     return JSONResponse(result.to_dict())
@@ -38,15 +42,15 @@ async def answer(body: AskRequest, service: ServicesDep) -> JSONResponse:
 
 @router.post(
     "/chat", responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream of answer events"},
-                        **error_responses(401, 413, 422, 429, 503)},
+                        **error_responses(401, 404, 413, 422, 429, 503)},
     summary="Answer a question as a stream of Server-Sent Events",
 )  # fmt: skip
-async def chat(body: AskRequest, request: Request, service: ServicesDep) -> StreamingResponse:
+async def chat(body: AskRequest, request: Request, service: ServicesDep, asker: OwnerDep) -> StreamingResponse:
     """Events: `citations` (the retrieved passages, numbered), `delta` (answer text), `fallback` (the model failed,
     discard the text so far), `done` (the final answer), or `error`. Comment lines (`: ping`) keep the
     connection alive. Closing the connection cancels the model call."""
     events = service.assistant.stream(
-        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user
+        body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user, owner=asker
     )
     first = await _first_event(events)  # errors before any output become normal JSON error responses
     return StreamingResponse(
@@ -62,7 +66,7 @@ async def chat(body: AskRequest, request: Request, service: ServicesDep) -> Stre
 )  # fmt: skip
 async def search(
     service: ServicesDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The query.")],
+    q: Annotated[CleanText, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="The query.")],
     k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
 ) -> dict[str, Any]:
     """Passages ranked by hybrid keyword + dense retrieval, with scores."""

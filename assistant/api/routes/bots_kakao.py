@@ -7,8 +7,13 @@ block so slow answers can arrive after Kakao's 5-second limit. Each Kakao user h
 
 Kakao waits at most 5 s. The answer is awaited for ``api.kakao_deadline`` seconds; when it is later than that
 and the request has a ``callbackUrl``, the reply says "wait" (``useCallback``) and the whole answer is posted to
-the callback URL when it is ready. Without a callback URL the user is asked to send the question again: the
-same question from the same user within a minute shares the first answer instead of starting another.
+the callback URL when it is ready. Without a callback URL the core is given that deadline, so a slow or hanging
+model is cut short and the extractive answer is sent in time; only when even that is late is the user asked to
+send the question again: the same question from the same user within a minute shares the first answer.
+
+A callback URL is used only when it is https on a host in ``api.kakao_callback_hosts`` (Kakao's own), and the
+answer is posted through the outbound guard (``api/outbound.py``: public addresses only, no redirects, short
+timeouts); any other callback URL is treated as absent and logged without its one-time path.
 """
 
 from __future__ import annotations
@@ -17,16 +22,17 @@ import asyncio
 import logging
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...errors import AssistantError, InvalidQueryError
+from ...errors import AssistantError, InvalidQueryError, OutboundError, OutboundRefusedError
 from ...records import Answer
 from ...retrieval.retriever import MAX_QUERY_CHARS
+from ...text.validation import CleanText
 from ..bot_replies import RecentRequests, is_web_link, related_title, reply_text
+from ..outbound import OutboundPolicy, check_url, post_json
 from ..schemas import error_responses
-from ..service import Services, services
+from ..service import Services, caller, services
 
 log = logging.getLogger("assistant.api.kakao")
 
@@ -38,7 +44,7 @@ CARD_BUTTONS = 3  # buttons per card
 LABEL_LIMIT = 14  # button label
 CARD_TITLE_LIMIT = 50  # textCard.title
 SAME_QUESTION_WINDOW = 60.0  # seconds within which a repeated question shares its first answer
-CALLBACK_TIMEOUT = 10.0
+CALLBACK_HOSTS_SETTING = "ASSISTANT_API__KAKAO_CALLBACK_HOSTS"
 
 WAIT_TEXT = "답변을 찾고 있어요. 잠시만 기다려 주세요."
 LATE_TEXT = "답변을 준비하는 데 시간이 걸리고 있어요. 잠시 후 같은 질문을 다시 보내 주세요."
@@ -51,7 +57,7 @@ class KakaoUser(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str = Field(min_length=1, max_length=128)
+    id: CleanText = Field(min_length=1, max_length=128)
 
 
 class KakaoUserRequest(BaseModel):
@@ -59,9 +65,9 @@ class KakaoUserRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    utterance: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    utterance: CleanText = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     user: KakaoUser
-    callback_url: str | None = Field(None, alias="callbackUrl", max_length=2000)
+    callback_url: CleanText | None = Field(None, alias="callbackUrl", max_length=2000)
 
 
 class KakaoSkillRequest(BaseModel):
@@ -98,12 +104,22 @@ async def kakao_skill(
     question = said.utterance.strip()
     if not question:
         raise InvalidQueryError("userRequest.utterance is empty. Send the user's message as the utterance.")
-    conversation = f"kakao:{said.user.id}"
+    asker = caller(request)
+    # One conversation per Kakao user of this key's bot, owned by the key and the user together.
+    conversation = f"kakao:{asker.id}:{said.user.id}" if asker else f"kakao:{said.user.id}"
+    owned_by = f"{asker.id if asker else 'open'}/kakao:{said.user.id}"
     # Kakao sends no event id; an X-Request-Id would not do either (proxies mint a new one per request).
-    key = f"kakao:{said.user.id}\x00{question}"
+    key = f"{conversation}\x00{question}"
+    policy = OutboundPolicy.from_settings(service.settings.api, service.settings.api.kakao_callback_hosts,
+                                          CALLBACK_HOSTS_SETTING)  # fmt: skip
+    callback_url = said.callback_url if said.callback_url and _usable_callback(said.callback_url, policy) else None
 
     def start() -> asyncio.Future[Answer]:
-        task = asyncio.ensure_future(service.assistant.answer(question, conversation, user=conversation))
+        deadline = None if callback_url else service.settings.api.kakao_deadline  # no callback: answer in time
+        answering = service.assistant.answer(
+            question, conversation, user=conversation, owner=owned_by, start=True, deadline=deadline
+        )
+        task = asyncio.ensure_future(answering)
         task.add_done_callback(lambda done: _finished(done, service))
         return task
 
@@ -111,8 +127,8 @@ async def kakao_skill(
     try:
         answer = await asyncio.wait_for(asyncio.shield(pending), service.settings.api.kakao_deadline)
     except TimeoutError:
-        if said.callback_url:
-            background.add_task(_deliver, pending, said.callback_url)
+        if callback_url:
+            background.add_task(_deliver, pending, callback_url, policy)
             return {"version": "2.0", "useCallback": True, "data": {"text": WAIT_TEXT}}
         return skill_text(LATE_TEXT)
     return skill_response(answer)
@@ -158,19 +174,31 @@ def _button(label: str, url: str) -> dict[str, str]:
     return {"action": "webLink", "label": label, "webLinkUrl": url}
 
 
-async def _deliver(pending: asyncio.Future[Answer], url: str) -> None:
-    """Wait for the answer and post it to Kakao's callback URL."""
+def _usable_callback(url: str, policy: OutboundPolicy) -> bool:
+    """Whether a callbackUrl passes the outbound guard's static checks (https, an allowed host); logs why not."""
+    try:
+        check_url(url, policy)
+    except OutboundRefusedError as error:  # the message names the host, never the one-time path
+        log.warning("Kakao callbackUrl ignored, answering without it: %s", error)
+        return False
+    return True
+
+
+async def _deliver(pending: asyncio.Future[Answer], url: str, policy: OutboundPolicy) -> None:
+    """Wait for the answer and post it to Kakao's callback URL through the outbound guard."""
     try:
         payload = skill_response(await pending)
     except Exception:  # already logged by _finished; the user still gets a reply
         payload = skill_text(FAILED_TEXT)
     try:
-        async with httpx.AsyncClient(timeout=CALLBACK_TIMEOUT) as client:
-            response = await client.post(url, json=payload)
-        if response.status_code >= 400:
-            log.warning("Kakao callback refused the answer: HTTP %d", response.status_code)
-    except httpx.HTTPError as error:  # its message holds the one-time callback URL: name only the kind
-        log.warning("Kakao callback failed: %s", type(error).__name__)
+        reply = await post_json(url, payload, policy)
+    except OutboundRefusedError as error:  # messages name the host, never the one-time path
+        log.warning("Kakao callback refused by the outbound guard: %s", error)
+    except OutboundError as error:
+        log.warning("Kakao callback failed: %s", error)
+    else:
+        if reply.status >= 400:
+            log.warning("Kakao callback refused the answer: HTTP %d", reply.status)
 
 
 def _finished(task: asyncio.Future[Answer], service: Services) -> None:

@@ -24,6 +24,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict
 
 from ...errors import InvalidQueryError, NotEnabledError, UnauthorizedError
+from ...text.validation import CleanText
 from ..bot_replies import RecentRequests, reply_text, split_text
 from ..schemas import error_responses
 from ..service import Services, services
@@ -60,7 +61,7 @@ class TelegramMessage(BaseModel):
 
     message_id: int
     chat: TelegramChat
-    text: str | None = None
+    text: CleanText | None = None
 
 
 class TelegramUpdate(BaseModel):
@@ -127,7 +128,9 @@ async def answer_message(service: Services, message: TelegramMessage) -> None:
         text = HELP_TEXT
     else:
         try:
-            answer = await service.assistant.answer(question, conversation, user=conversation)
+            answer = await service.assistant.answer(
+                question, conversation, user=conversation, owner=f"telegram/{message.chat.id}", start=True
+            )
             service.metrics.record_answer(answer)
             text = reply_text(answer)
         except InvalidQueryError as error:

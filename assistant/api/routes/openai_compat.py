@@ -17,13 +17,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from ...answering.events import Delta, Done, Fallback
-from ...errors import AssistantError, InvalidQueryError
+from ...errors import AssistantError, InvalidQueryError, NotFoundError
 from ...records import Answer, Turn
+from ...text.validation import CleanText
 from ..schemas import ChatCompletionMessage, ChatCompletionRequest, error_responses
-from ..service import Services, services
+from ..service import Services, owner, services
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 ServicesDep = Annotated[Services, Depends(services)]
+OwnerDep = Annotated[str | None, Depends(owner)]
 
 
 def _text(message: ChatCompletionMessage) -> str:
@@ -68,20 +70,19 @@ def footnotes(answer: Answer) -> str:
     },
     summary="OpenAI-compatible chat completions (streamed or not)",
 )  # fmt: skip
-async def chat_completions(body: ChatCompletionRequest, service: ServicesDep) -> Any:
+async def chat_completions(body: ChatCompletionRequest, service: ServicesDep, asker: OwnerDep) -> Any:
     """Send `messages` as to any OpenAI model; `stream: true` returns `chat.completion.chunk` events ending with
-    `data: [DONE]`. The reply carries an extra `citations` list."""
+    `data: [DONE]`. The reply carries an extra `citations` list. Like OpenAI's API this is stateless: the earlier
+    messages are the conversation, and nothing is stored unless `user` is given (then the exchange is kept as
+    one of that user's conversations, listed under /v1/conversations, and its `conversation_id` comes back)."""
     question, history = _question_and_history(body)
     assistant = service.assistant
-    conversation = None
-    if history:
-        conversation = assistant.store.create(user=body.user)
-        for asked, said in history[-assistant.settings.answer.history_turns or None :]:
-            assistant.store.append(conversation, Turn(asked, asked, said))
+    earlier = [Turn(asked, asked, said) for asked, said in history]
+    options: dict[str, Any] = {"user": body.user, "owner": asker, "history": earlier, "remember": body.user is not None}
     completion_id = "chatcmpl-" + secrets.token_hex(12)
     created = int(time.time())
     if not body.stream:
-        answer = await assistant.answer(question, conversation, user=body.user)
+        answer = await assistant.answer(question, **options)
         service.metrics.record_answer(answer)
         return {
             "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
@@ -89,14 +90,42 @@ async def chat_completions(body: ChatCompletionRequest, service: ServicesDep) ->
                          "finish_reason": "stop"}],
             "usage": _usage(answer),
             "citations": [c.to_dict() for c in answer.citations],
-            "conversation_id": answer.conversation_id,
+            "conversation_id": answer.conversation_id if body.user is not None else None,
         }  # fmt: skip
-    events = assistant.stream(question, conversation, user=body.user)
+    events = assistant.stream(question, **options)
     await events.__anext__()  # retrieval errors surface as JSON errors before the stream starts
     return StreamingResponse(
-        _chunks(events, completion_id, created, body.model, service), media_type="text/event-stream",
+        _chunks(events, completion_id, created, body.model, service, remembered=body.user is not None),
+        media_type="text/event-stream",
         headers={"cache-control": "no-cache"},
     )  # fmt: skip
+
+
+MODEL_ID = "assistant"
+
+
+@router.get(
+    "/models", responses=error_responses(401, 429),
+    summary="OpenAI-compatible model list, so clients (Open WebUI, LibreChat, SDKs) discover the assistant",
+)  # fmt: skip
+async def models() -> dict[str, Any]:
+    """One model, `assistant`: cited answers from this service's documents (any `model` value is accepted)."""
+    return {"object": "list", "data": [_model_entry()]}
+
+
+@router.get("/models/{model_id}", responses=error_responses(401, 404, 422, 429), summary="One model of /v1/models")
+async def model(model_id: CleanText) -> dict[str, Any]:
+    """The `assistant` model; any other id is 404."""
+    if model_id != MODEL_ID:
+        raise NotFoundError(f"No model '{model_id}'. This service offers one model, '{MODEL_ID}'.")
+    return _model_entry()
+
+
+def _model_entry() -> dict[str, Any]:
+    return {"id": MODEL_ID, "object": "model", "created": _STARTED, "owned_by": "assistant"}
+
+
+_STARTED = int(time.time())
 
 
 def _usage(answer: Answer) -> dict[str, int]:
@@ -106,7 +135,7 @@ def _usage(answer: Answer) -> dict[str, int]:
 
 
 async def _chunks(
-    events: AsyncIterator[Any], completion_id: str, created: int, model: str, service: Services
+    events: AsyncIterator[Any], completion_id: str, created: int, model: str, service: Services, remembered: bool
 ) -> AsyncIterator[bytes]:
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         data = {
@@ -132,7 +161,7 @@ async def _chunks(
                 if tail:
                     yield chunk({"content": tail})
                 yield chunk({}, "stop", citations=[c.to_dict() for c in answer.citations], usage=_usage(answer),
-                            conversation_id=answer.conversation_id)  # fmt: skip
+                            conversation_id=answer.conversation_id if remembered else None)  # fmt: skip
     except AssistantError as error:
         yield f"data: {json.dumps({'error': {'code': error.code, 'message': str(error)}})}\n\n".encode()
     finally:

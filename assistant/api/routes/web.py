@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from ...errors import NotFoundError
+from ...text.validation import CleanText
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 _TYPES = {
@@ -37,7 +38,7 @@ async def page() -> FileResponse:
 
 
 @router.get("/static/{name}")
-async def asset(name: str) -> FileResponse:
+async def asset(name: CleanText) -> FileResponse:
     """One of the page's files; names are looked up in the static folder only (no sub-folders, no ``..``)."""
     path = STATIC / name
     if "/" in name or "\\" in name or name.startswith(".") or path.suffix not in _TYPES or not path.is_file():

@@ -1,0 +1,93 @@
+"""``assistant serve`` as a subprocess: says where it serves only once bound, explains a busy port in one line,
+and writes one JSON line per request when asked to."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli.test_cli import run
+from tests.conftest import ROOT
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({
+        "ASSISTANT_CONVERSATIONS__BACKEND": "memory", "ASSISTANT_API__KEYS_FILE": str(tmp / "keys.json"),
+        "ASSISTANT_ANSWER__PROMPTS_DIR": str(ROOT / "prompts"), **extra,
+    })  # fmt: skip
+    return env
+
+
+@pytest.fixture
+def json_server(demo_index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, list[dict]]]:
+    """``assistant serve --port 0`` with JSON logs; yields its URL and the log lines read so far."""
+    command = [sys.executable, "-m", "assistant", "serve", "--port", "0", "--index", str(demo_index_dir)]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=_env(tmp_path, ASSISTANT_LOG_FORMAT="json"), stderr=subprocess.PIPE, text=True
+    )
+    lines: list[dict] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(json.loads(line))  # every line is JSON: a plain one would fail here
+            if "serving on" in lines[-1]["message"]:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(120), lines
+        url = lines[-1]["message"].split()[2]
+        deadline = time.monotonic() + 60
+        while True:  # bound before the app has started: wait for it to answer
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.2)
+        yield url, lines
+    finally:
+        process.terminate()
+        process.wait(30)
+        reader.join(10)
+
+
+def test_json_logs_carry_one_line_per_request_with_its_id_route_status_and_timings(json_server) -> None:
+    url, lines = json_server
+    response = httpx.post(
+        f"{url}/v1/answer", json={"question": "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"},
+        headers={"X-Request-Id": "req-json-1"}, timeout=60,
+    )  # fmt: skip
+    assert response.status_code == 200
+    deadline = time.monotonic() + 10
+    while not any(line.get("request_id") == "req-json-1" for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (entry,) = [line for line in lines if line.get("request_id") == "req-json-1"]
+    assert entry["route"] == "/v1/answer" and entry["status"] == 200 and entry["method"] == "POST"
+    assert entry["ms"] > 0 and entry["timings_ms"]["retrieval"] >= 0 and entry["level"] == "info"
+
+
+def test_a_busy_port_is_one_line_with_the_fix(demo_index_dir: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("serve", "--port", str(port), "--index", str(demo_index_dir), cwd=tmp_path, env=_env(tmp_path))
+    assert done.returncode == 2
+    assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+    assert "Traceback" not in done.stderr and "serving on" not in done.stderr
