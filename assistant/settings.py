@@ -119,6 +119,18 @@ class RetrievalSettings(BaseModel):
     min_score: float = Field(
         0.1, ge=0.0, description="Hits whose weighted relevance is under this count as 'nothing relevant'."
     )
+    other_language_slots: int = Field(
+        1, ge=0, le=10,
+        description="Places in the results kept for the best dense matches in the other language (Korean for a "
+        "Chinese question and the reverse), so a multilingual embedder's cross-language hits are not drowned by "
+        "the keyword side, which has nothing to say across languages; 0 turns the lane off.",
+    )  # fmt: skip
+    other_language_margin: float = Field(
+        0.1, ge=0.0, le=2.0,
+        description="A dense match in the other language takes a kept place only when its cosine is within this "
+        "of the best dense match (and at least half of it). An embedder whose space cannot relate the two "
+        "languages (hashing) never opens the lane.",
+    )  # fmt: skip
     vector_backend: str = Field("faiss", description="Vector index backend (a registry name or module:Class).")
     vector_index: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_above: int = Field(100_000, ge=1, description="'auto' switches from exact search to HNSW above this.")

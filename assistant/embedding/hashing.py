@@ -24,6 +24,8 @@ class HashingEmbedder:
     """Signed feature hashing of character n-grams."""
 
     VERSION = "1"
+    # Character n-grams cannot relate Hangul to Han: its cosines across the languages are hash collisions.
+    crosses_languages = False
 
     def __init__(self, dimension: int = 256) -> None:
         self.dimension = dimension

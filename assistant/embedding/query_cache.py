@@ -32,6 +32,11 @@ class QueryCache:
         """The wrapped embedder's dimension."""
         return self.inner.dimension
 
+    @property
+    def crosses_languages(self) -> bool:
+        """Whether the wrapped embedder relates Korean to Chinese (``False`` only when it says so)."""
+        return bool(getattr(self.inner, "crosses_languages", True))
+
     def describe(self) -> EmbedderInfo:
         """The wrapped embedder's description."""
         return self.inner.describe()

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import InvalidQueryError
 from ..indexing.search_index import SearchIndex
-from ..records import Hit
+from ..languages import CHINESE, detect_language
+from ..records import Hit, Language
 from ..settings import RetrievalSettings
 from ..text.validation import check_text
 from .fusion import reciprocal_rank, weighted
@@ -60,21 +61,52 @@ class Retriever:
         else:
             fused = relevance
         order = np.lexsort((rows, -fused))
-        hits: list[Hit] = []
+        chosen: list[int] = []
         per_doc_count: dict[str, int] = {}
-        for i in order:
+        for i in order.tolist():
             if relevance[i] < min_score:
                 continue
-            passage = index.passages[int(rows[i])]
             if per_document:
-                seen = per_doc_count.get(passage.document_id, 0)
+                document = index.passages[int(rows[i])].document_id
+                seen = per_doc_count.get(document, 0)
                 if seen >= per_document:
                     continue
-                per_doc_count[passage.document_id] = seen + 1
-            hits.append(Hit(passage, float(fused[i]), float(keyword[rows[i]]), float(dense[i])))
-            if len(hits) == top_k:
+                per_doc_count[document] = seen + 1
+            chosen.append(i)
+            if len(chosen) == top_k:
                 break
-        return hits
+        lane = self._other_language_lane(query, rows, dense, chosen, top_k)
+        if lane:
+            chosen = chosen[: top_k - len(lane)] + lane
+        return [
+            Hit(index.passages[int(rows[i])], float(fused[i]), float(keyword[rows[i]]), float(dense[i])) for i in chosen
+        ]
+
+    def _other_language_lane(
+        self, query: str, rows: np.ndarray, dense: np.ndarray, chosen: list[int], top_k: int
+    ) -> list[int]:
+        """Candidates (positions in ``rows``) in the other language that must stay in the top k: the best dense
+        matches among passages in Korean for a Chinese query and the reverse, when their cosine is near the best
+        one. Keyword scores cannot reach across the languages, so fusion alone would drown them."""
+        slots = min(self.settings.other_language_slots, top_k - 1)
+        embedder = self.index.embedder
+        # an embedder says ``crosses_languages = False`` when its space cannot relate Korean to Chinese
+        if slots <= 0 or not chosen or not getattr(embedder, "crosses_languages", embedder is not None):
+            return []
+        asked = _group(detect_language(query))
+        if asked is None or not self.index.dense_enabled:
+            return []
+        passages = self.index.passages
+        best = float(dense.max())
+        floor = max(best - self.settings.other_language_margin, best / 2)  # never among near-zero cosines
+        foreign = [
+            int(i) for i in np.argsort(-dense, kind="stable")
+            if dense[i] >= floor and _group(passages[int(rows[i])].language) not in (asked, None)
+        ][:slots]  # fmt: skip
+        if not foreign:
+            return []
+        shown = set(chosen)
+        return [i for i in foreign if i not in shown]
 
     @property
     def embedder_id(self) -> str | None:
@@ -109,6 +141,13 @@ class Retriever:
             stored = vectors.fetch(self.index.keys[rows[missing]])
             dense[missing] = stored @ vector
         return dense
+
+
+def _group(language: Language) -> str | None:
+    """'ko' or 'zh' (both Chinese scripts are one language to the keyword side), ``None`` for anything else."""
+    if language is Language.KOREAN:
+        return "ko"
+    return "zh" if language in CHINESE else None
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
