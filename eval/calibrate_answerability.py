@@ -156,7 +156,7 @@ def demo_rows(index_dir: Path) -> list[Row]:
     rows = []
     for line in (ROOT / "eval" / "demo.jsonl").read_text("utf-8").splitlines():
         case = json.loads(line)
-        if case.get("conversation") or "ko-question-zh-answer" in case["tags"]:
+        if case.get("conversation") or "cross-lingual" in case["tags"]:
             continue
         hits = retriever.search(case["question"], options)
         rarity = retriever.rarity(sorted(content_words(case["question"])))

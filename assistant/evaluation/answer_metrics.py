@@ -1,8 +1,9 @@
 """Answer, citation and abstention metrics of evaluation-set results, overall and per language.
 
 ``score_case`` says how one answer did; ``summarize`` turns a group's scores into rates (0–1) and
-latencies (ms); ``summarize_by_group`` does so overall, per language, and for the cases that need a
-neural model on their own (they cannot pass offline, so they are kept out of ``overall``).
+latencies (ms); ``summarize_by_group`` does so overall, per language, and for the cross-lingual cases
+on their own, all together and per direction (they need a cross-lingual model or keyword bridge and may
+fail offline, so they are kept out of ``overall`` and the language groups).
 """
 
 from __future__ import annotations
@@ -15,9 +16,22 @@ from .answer_match import char_f1, contains_answer, exact_match, fold
 from .cases import CaseResult
 from .metrics import percentile, retrieval_metrics
 
-__all__ = ["NEEDS_NEURAL", "STAGES", "CaseScores", "fold", "groups_of", "score_case", "summarize", "summarize_by_group"]
+__all__ = [
+    "CROSS_LINGUAL",
+    "DIRECTIONS",
+    "STAGES",
+    "CaseScores",
+    "fold",
+    "groups_of",
+    "is_cross_lingual",
+    "score_case",
+    "summarize",
+    "summarize_by_group",
+]
 
-NEEDS_NEURAL = "ko-question-zh-answer"
+CROSS_LINGUAL = "cross-lingual"
+# A question in one language whose answer only documents in the other language carry.
+DIRECTIONS = ("ko-question-zh-answer", "zh-question-ko-answer")
 STAGES = ("rewrite", "retrieval", "generation", "grounding", "total")
 
 
@@ -104,20 +118,28 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, float]:
     return metrics
 
 
+def is_cross_lingual(tags: Sequence[str]) -> bool:
+    """Whether a case is tagged cross-lingual, or with one of the two directions."""
+    return CROSS_LINGUAL in tags or any(direction in tags for direction in DIRECTIONS)
+
+
 def groups_of(results: Sequence[CaseResult]) -> dict[str, list[CaseResult]]:
-    """Results ``overall`` and per language, with the cases that need a neural model in a group of their own."""
-    offline = [r for r in results if NEEDS_NEURAL not in r.case.tags]
-    groups = {"overall": offline}
-    for language in sorted({r.case.language.value for r in offline}):
-        groups[language] = [r for r in offline if r.case.language.value == language]
-    neural = [r for r in results if NEEDS_NEURAL in r.case.tags]
-    if neural:
-        groups[NEEDS_NEURAL] = neural
+    """Results ``overall`` and per language, then the cross-lingual ones apart: all, and per direction."""
+    same_language = [r for r in results if not is_cross_lingual(r.case.tags)]
+    groups = {"overall": same_language}
+    for language in sorted({r.case.language.value for r in same_language}):
+        groups[language] = [r for r in same_language if r.case.language.value == language]
+    crossing = [r for r in results if is_cross_lingual(r.case.tags)]
+    if crossing:
+        groups[CROSS_LINGUAL] = crossing
+    for direction in DIRECTIONS:
+        if chosen := [r for r in crossing if direction in r.case.tags]:
+            groups[direction] = chosen
     return groups
 
 
 def summarize_by_group(results: Sequence[CaseResult]) -> dict[str, dict[str, float]]:
-    """Metrics ``overall`` and per language, with cases that need a neural model reported on their own."""
+    """Metrics ``overall`` and per language, with the cross-lingual cases reported on their own."""
     return {name: summarize(group) for name, group in groups_of(results).items()}
 
 

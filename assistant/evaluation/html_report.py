@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from .answer_metrics import NEEDS_NEURAL, STAGES
+from .answer_metrics import CROSS_LINGUAL, STAGES, is_cross_lingual
 from .cases import CaseResult
 from .markdown_summary import JUDGED_SHOWN, SHOWN, format_metric
 from .result_file import CaseRow, EvaluationResult
@@ -113,7 +113,7 @@ def render_report(result: EvaluationResult, results: Sequence[CaseResult], worst
     title = f"Evaluation of {run.cases_file or 'a set'}"
     by_id = {r.case.id: r for r in results}
     troubled = (row for row in result.cases if row.problems and row.id in by_id)
-    rows = sorted(troubled, key=lambda row: (NEEDS_NEURAL in row.tags, -row.problems, row.char_f1, row.id))
+    rows = sorted(troubled, key=lambda row: (is_cross_lingual(row.tags), -row.problems, row.char_f1, row.id))
     cases = "".join(_case(row, by_id[row.id]) for row in rows[:worst]) or "<p>Every case went well.</p>"
     metrics = [m for m in result.groups.get("overall", {}) if m not in SHOWN]
     judged = ""
@@ -128,8 +128,9 @@ def render_report(result: EvaluationResult, results: Sequence[CaseResult], worst
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>"
         f"<p>{run.cases} cases answered by <code>{escape(run.model)}</code> in {run.seconds:.1f} s{escape(reused)}. "
-        f"<code>{escape(NEEDS_NEURAL)}</code> cases need a cross-lingual model and are kept out of "
-        f"<i>overall</i>.</p><h2>Metrics</h2>{_table(result.groups, SHOWN)}{_charts(result, results)}"
+        f"<code>{escape(CROSS_LINGUAL)}</code> cases (answered only by documents in the other language) are kept "
+        f"out of <i>overall</i> and the language groups.</p>"
+        f"<h2>Metrics</h2>{_table(result.groups, SHOWN)}{_charts(result, results)}"
         f"<details><summary>All metrics</summary>{_table(result.groups, metrics)}</details>{judged}"
         f"<h2>Worst cases ({min(len(rows), worst)} of {len(rows)} with a problem)</h2>{cases}</body></html>"
     )

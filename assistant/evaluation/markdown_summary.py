@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .answer_metrics import NEEDS_NEURAL
+from .answer_metrics import CROSS_LINGUAL, DIRECTIONS
 from .baseline_compare import FAILING, Comparison, Difference, Verdict
 from .result_file import EvaluationResult
 
@@ -50,9 +50,12 @@ def _table(groups: dict[str, dict[str, float]], metrics: tuple[str, ...]) -> lis
 def metrics_markdown(result: EvaluationResult) -> str:
     """The metrics per group, the judged ones in a table of their own, and a line on what was run."""
     lines = _table(result.groups, SHOWN)
-    if NEEDS_NEURAL in result.groups:
-        lines += ["", f"`{NEEDS_NEURAL}`: Korean questions answered only by Chinese documents; kept out of "
-                      "`overall` (they need a cross-lingual model and may fail offline)."]  # fmt: skip
+    if CROSS_LINGUAL in result.groups:
+        directions = ", ".join(f"`{d}`" for d in DIRECTIONS if d in result.groups)
+        lines += ["", f"`{CROSS_LINGUAL}`: questions answered only by documents in the other language, all of them, "
+                      f"then per direction ({directions}); kept out of `overall` and the language groups (they "
+                      "need a cross-lingual model or keyword bridge and may fail offline). `citation_recall` is "
+                      "the share of answers that cite a right document."]  # fmt: skip
     if result.judged:
         lines += ["", f"Judged by the model `{result.run.model}` (a model's opinion, not gated):", ""]
         lines += _table(result.judged, JUDGED_SHOWN)

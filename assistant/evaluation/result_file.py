@@ -1,6 +1,7 @@
 """The result of an evaluation run, and its JSON file.
 
-{"overall": {metric: value}, "ko": {...}, "zh-Hans": {...}, "zh-Hant": {...}, "ko-question-zh-answer": {...},
+{"overall": {metric: value}, "ko": {...}, "zh-Hans": {...}, "zh-Hant": {...},
+ "cross-lingual": {...}, "ko-question-zh-answer": {...}, "zh-question-ko-answer": {...},
  "judged": {group: {metric: value}},      # only when a model judged the answers
  "run": {"cases_file", "model", "cases", "reused", "seconds", "fingerprint"},
  "cases": [{"id", "language", "gold_rank", "exact_match", "char_f1", ...}]}

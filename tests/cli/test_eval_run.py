@@ -14,7 +14,8 @@ from tests.models.fake_servers import Reply, serving, sse
 
 DEMO = ROOT / "eval" / "demo.jsonl"
 BASELINE = ROOT / "eval" / "demo-baseline.json"
-GROUPS = ("overall", "ko", "zh-Hans", "zh-Hant", "ko-question-zh-answer")
+CASES = 161
+GROUPS = ("overall", "ko", "zh-Hans", "zh-Hant", "cross-lingual", "ko-question-zh-answer", "zh-question-ko-answer")
 METRICS = ("recall@1", "recall@5", "mrr@10", "ndcg@10", "exact_match", "char_f1", "answer_contains",
            "citation_precision", "citation_recall", "unsupported_citation_rate", "abstention_accuracy",
            "fallback_rate", "retrieval_p50_ms", "total_p50_ms", "total_p95_ms")  # fmt: skip
@@ -36,12 +37,12 @@ def test_the_demo_set_holds_its_committed_baseline(gate: Gate) -> None:
     result, out = gate
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASSED: no metric dropped by more than 0.02" in result.stdout
-    assert result.stdout.startswith("| metric | overall | ko | zh-Hans | zh-Hant | ko-question-zh-answer |")
+    assert result.stdout.startswith("| metric | " + " | ".join(GROUPS) + " |")
     data = json.loads((out / "result.json").read_text(encoding="utf-8"))
     for group in GROUPS:
         assert all(metric in data[group] for metric in METRICS), group
-    assert data["run"]["cases"] == 126 and data["run"]["model"] == "extractive" and "judged" not in data
-    assert len(data["cases"]) == 126
+    assert data["run"]["cases"] == CASES and data["run"]["model"] == "extractive" and "judged" not in data
+    assert len(data["cases"]) == CASES
     page = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "Worst cases" in page
 
@@ -62,7 +63,7 @@ def test_a_worse_result_fails_the_gate_and_the_cache_answers_it(
     assert "zh-Hant recall@5 (regressed)" not in result.stdout
     assert "write a new baseline with --json" in result.stderr
     again = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
-    assert again["run"]["reused"] == 126  # every answer came from the first run's cache
+    assert again["run"]["reused"] == CASES  # every answer came from the first run's cache
     assert run("eval", "run", str(DEMO), "--index", str(demo_index_dir), "--compare", str(doctored),
                "--cache", str(out / "cache"), "--tolerance", "0.2").returncode == 0  # fmt: skip
 

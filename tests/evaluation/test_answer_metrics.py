@@ -6,8 +6,17 @@ import math
 
 import pytest
 
-from assistant.evaluation.answer_metrics import NEEDS_NEURAL, groups_of, score_case, summarize, summarize_by_group
-from tests.evaluation.sample_results import sample_results
+from assistant.evaluation.answer_metrics import (
+    CROSS_LINGUAL,
+    groups_of,
+    is_cross_lingual,
+    score_case,
+    summarize,
+    summarize_by_group,
+)
+from assistant.evaluation.cases import Case
+from assistant.records import Language
+from tests.evaluation.sample_results import SEOUL, TAIPEI, passage, result, sample_results
 
 
 def test_each_case_is_scored_against_its_gold() -> None:
@@ -47,15 +56,30 @@ def test_summary_of_a_group() -> None:
         assert metrics[key] == pytest.approx(value), key
 
 
-def test_groups_keep_the_cases_that_need_a_neural_model_apart() -> None:
+def test_groups_keep_the_cross_lingual_cases_apart() -> None:
     results = sample_results()
     groups = groups_of(results)
-    assert list(groups) == ["overall", "ko", "zh-Hant", NEEDS_NEURAL]
-    assert [r.case.id for r in groups[NEEDS_NEURAL]] == ["ko-cross"]
-    assert all(NEEDS_NEURAL not in r.case.tags for r in groups["overall"])
+    assert list(groups) == ["overall", "ko", "zh-Hant", CROSS_LINGUAL, "ko-question-zh-answer"]
+    assert [r.case.id for r in groups[CROSS_LINGUAL]] == ["ko-cross"]  # a direction tag alone is enough
+    assert not any(is_cross_lingual(r.case.tags) for r in groups["overall"])
     summary = summarize_by_group(results)
     assert summary["overall"]["cases"] == 4 and summary["ko"]["cases"] == 3
-    assert summary[NEEDS_NEURAL]["recall@5"] == 0.0 and summary[NEEDS_NEURAL]["abstention_accuracy"] == 0.0
+    assert summary[CROSS_LINGUAL]["recall@5"] == 0.0 and summary[CROSS_LINGUAL]["abstention_accuracy"] == 0.0
+
+
+def test_both_directions_are_reported_together_and_each_on_its_own() -> None:
+    asked = Case("hans-to-ko", "发布时间？", Language.SIMPLIFIED, True, ("2021년 11월",), ("seoul-plan",),
+                 tags=("cross-lingual", "zh-question-ko-answer"))  # fmt: skip
+    wrong = passage("taipei-2", "首爾市於2021年發布元宇宙首爾基本計畫。", Language.TRADITIONAL)
+    results = [*sample_results(), result(asked, "2021년 11월 [1] [2]", (wrong, SEOUL), (wrong, SEOUL, TAIPEI))]
+    groups = groups_of(results)
+    assert list(groups)[-3:] == [CROSS_LINGUAL, "ko-question-zh-answer", "zh-question-ko-answer"]
+    assert [r.case.id for r in groups[CROSS_LINGUAL]] == ["ko-cross", "hans-to-ko"]
+    assert "zh-Hans" not in groups  # its only Simplified case is cross-lingual
+    summary = summarize_by_group(results)
+    assert summary["zh-question-ko-answer"]["citation_recall"] == 1.0  # the right document is among the citations
+    assert summary["zh-question-ko-answer"]["recall@1"] == 0.0 and summary["zh-question-ko-answer"]["mrr@10"] == 0.5
+    assert summary[CROSS_LINGUAL]["citation_recall"] == 0.5 and summary[CROSS_LINGUAL]["cases"] == 2
 
 
 def test_an_empty_group_has_zero_rates() -> None:

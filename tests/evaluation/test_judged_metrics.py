@@ -106,6 +106,7 @@ def test_judgments_are_summarised_per_group_and_reused_from_the_cache(tmp_path: 
     summary = summarize_judgments(results, judgments)
     assert summary["overall"] == {"faithfulness": 0.5, "correctness": 1.0, "faithfulness_judged": 4.0,
                                   "correctness_judged": 3.0, "judge_failures": 0.0}  # fmt: skip
+    assert summary["cross-lingual"]["faithfulness_judged"] == 0.0
     assert summary["ko-question-zh-answer"]["faithfulness_judged"] == 0.0
     with RunCache(tmp_path, "j" * 64) as cache:
         again = asyncio.run(judge_all(model, results, cache=cache))

@@ -23,7 +23,8 @@ def test_written_and_read_back_whole(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
     write_result(result, path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data) == ["overall", "ko", "zh-Hant", "ko-question-zh-answer", "judged", "run", "cases"]
+    groups = ["overall", "ko", "zh-Hant", "cross-lingual", "ko-question-zh-answer"]
+    assert list(data) == [*groups, "judged", "run", "cases"]
     for group in ("overall", "ko", "zh-Hant"):
         assert all(key in data[group] for key in KEYS)
     assert data["judged"] == judged and data["run"]["reused"] == 2
