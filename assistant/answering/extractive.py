@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..languages import normalize
 from ..records import Hit, Passage
+from .bridge import text_for_korean
 from .sentence_scoring import Candidate, QuestionTerms, coverage, ranked_candidates
 
 _CLAUSE = re.compile(r"[^，、；：,;:]*[，、；：,;:]*")
@@ -69,7 +70,10 @@ def _fit(candidate: Candidate, terms: QuestionTerms, budget: int) -> Extract | N
         for _, last in pieces[i:]:
             if last - first > budget:
                 break
-            value = (coverage(terms, normalize(text[first:last])), last - first, first, last)
+            window = normalize(text[first:last])
+            if terms.korean:
+                window = text_for_korean(window, candidate.passage.language)
+            value = (coverage(terms, window), last - first, first, last)
             if best is None or value[:3] > best[:3]:
                 best = value
     if best is None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..languages import CHINESE, normalize
-from ..records import Hit, Passage
+from ..records import Hit, Language, Passage
 from ..text.morphemes import MorphemeTokenizer
 from ..text.sentences import chinese_sentences, latin_sentences
+from .bridge import asks_in_korean, read_for, reading_presence, text_for_korean, word_readings
 from .injections import is_instruction
 
 # Question words carry no answer content: they are taken out of the question before matching.
@@ -60,11 +61,17 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class QuestionTerms:
-    """The question's content words with their weights among the candidates, and its answer-type cue."""
+    """The question's content words with their weights among the candidates, and its answer-type cue.
+
+    ``readings`` maps a Chinese question's words to their Korean readings: a Korean sentence holding the
+    reading holds the word (see ``bridge``).
+    """
 
     weights: dict[str, float]
     total: float
     wants_number: bool
+    readings: Mapping[str, str] = field(default_factory=dict)
+    korean: bool = False  # a Korean question: Chinese titles are read in Korean too
 
 
 def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
@@ -108,13 +115,16 @@ def content_words(question: str) -> frozenset[str]:
 def question_terms(question: str, candidates: Sequence[Candidate]) -> QuestionTerms:
     """The question's content words, weighted by how rare they are among the candidate sentences."""
     words = content_words(question)
+    read = word_readings(words) if any(c.passage.language is Language.KOREAN for c in candidates) else {}
     count = len(candidates)
     weights: dict[str, float] = {}
     for word in words:
-        frequency = sum(1 for c in candidates if word in c.normal)
+        reading = read.get(word, word)
+        frequency = sum(1 for c in candidates if word in c.normal or reading in c.normal)
         rarity = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
         weights[word] = rarity * (SINGLE_CHAR_WEIGHT if len(word) == 1 else 1.0)
-    return QuestionTerms(weights, sum(weights.values()) or 1.0, bool(_NUMBER_QUESTION.search(question)))
+    wants_number = bool(_NUMBER_QUESTION.search(question))
+    return QuestionTerms(weights, sum(weights.values()) or 1.0, wants_number, read, asks_in_korean(question))
 
 
 def presence(word: str, normal: str) -> float:
@@ -136,6 +146,9 @@ def coverage(question: QuestionTerms, normal: str, floor: Mapping[str, float] | 
     total = 0.0
     for word, weight in question.weights.items():
         found = presence(word, normal)
+        reading = question.readings.get(word)
+        if reading is not None and found < 1.0:
+            found = max(found, reading_presence(reading, normal, PARTIAL))
         if floor is not None:
             found = max(found, floor[word])
         total += weight * found
@@ -146,14 +159,19 @@ def document_floors(question: QuestionTerms, candidates: Sequence[Candidate]) ->
     """Per document, the credit each question word gets in every sentence: from the title or the other sentences."""
     texts: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
+    languages: dict[str, Language] = {}
     for candidate in candidates:
         texts.setdefault(candidate.passage.document_id, []).append(candidate.normal)
         titles[candidate.passage.document_id] = candidate.passage.title
+        languages[candidate.passage.document_id] = candidate.passage.language
     floors: dict[str, dict[str, float]] = {}
     for document, parts in texts.items():
         title, context = normalize(titles[document]), "\n".join(parts)
+        if question.korean:
+            title = text_for_korean(title, languages[document])
         floors[document] = {
-            word: max(TITLE * presence(word, title), CONTEXT * presence(word, context)) for word in question.weights
+            word: max(TITLE * _present(question, word, title), CONTEXT * _present(question, word, context))
+            for word in question.weights
         }
     return floors
 
@@ -168,9 +186,15 @@ def score(question: QuestionTerms, candidate: Candidate, hits: Sequence[Hit], fl
     return covered * (MIN_STANDING + (1 - MIN_STANDING) * standing)
 
 
+def _present(question: QuestionTerms, word: str, normal: str) -> float:
+    found = presence(word, normal)
+    reading = question.readings.get(word)
+    return max(found, reading_presence(reading, normal, PARTIAL)) if reading is not None and found < 1.0 else found
+
+
 def ranked_candidates(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms, list[Candidate]]:
-    """The question's terms, and the hits' sentences best first."""
-    candidates = candidates_of(hits)
+    """The question's terms, and the hits' sentences best first (read across Korean and Chinese, see ``bridge``)."""
+    candidates = read_for(question, candidates_of(hits))
     terms = question_terms(question, candidates)
     floors = document_floors(terms, candidates)
     scores = [score(terms, c, hits, floors[c.passage.document_id]) for c in candidates]

@@ -4,6 +4,12 @@ A passage's score mixes its own match with its document's match (``document_weig
 usually paraphrases one sentence (the passage view) of a document about the right subject (the
 document view). Document rows are sums of their passages' term counts, so they cost no extra
 tokenisation and follow every update.
+
+A bridge field (its tokenizer a ``BridgeTokenizer``, e.g. ``readings``: a query's terms meet only passages in
+the other language) is a lane of its own: a passage scores the better of the other fields' weighted mean and
+the bridge's score times its weight (at most 1), and times its share of ``BRIDGE_TERMS`` when the query gives it
+fewer terms. Averaged in with fields that cannot see across languages, a match in the other language would be
+drowned by any same-language passage on the subject.
 """
 
 from __future__ import annotations
@@ -17,8 +23,12 @@ import scipy.sparse as sp
 
 from ..text.dictionaries import UserDictionary
 from ..text.questions import mask_query
-from ..text.tokenizers import Tokenizer, create_tokenizer
+from ..text.tokenizers import BridgeTokenizer, Tokenizer, create_tokenizer
 from .bm25 import BM25Field
+
+# A bridge match counts in full only when the query gives the bridge this many distinct terms: a question
+# whose only word the other language shares (皇后 for "滕皇后是哪里人？") matched every passage naming it.
+BRIDGE_TERMS = 4
 
 
 class KeywordIndex:
@@ -27,6 +37,7 @@ class KeywordIndex:
     def __init__(self, field_names: Sequence[str], dictionary: UserDictionary | None = None) -> None:
         self.dictionary = dictionary or UserDictionary()
         self.tokenizers: dict[str, Tokenizer] = {name: create_tokenizer(name, dictionary) for name in field_names}
+        self.bridges = {name: t for name, t in self.tokenizers.items() if isinstance(t, BridgeTokenizer)}
         self.passage_fields = {name: BM25Field() for name in field_names}
         self.document_fields = {name: BM25Field() for name in field_names}
         self.document_ids: list[str] = []
@@ -72,27 +83,41 @@ class KeywordIndex:
         self._sum_documents()
 
     def scores(self, query: str, weights: Mapping[str, float], document_weight: float) -> np.ndarray:
-        """Score of every passage in [0, 1): weighted field scores, mixed with the document's.
+        """Score of every passage in [0, 1): weighted field scores, mixed with the document's; bridges as lanes.
 
         Question and function words are blanked out of the query first (see ``text.questions``).
         """
         total = np.zeros(self.rows, dtype=np.float32)
         if not self.rows:
             return total
+        across = np.zeros(self.rows, dtype=np.float32)
         weight_sum = 0.0
         query = mask_query(query)
-        for name, field in self.passage_fields.items():
+        for name in self.passage_fields:
             weight = weights.get(name, 0.0)
             if weight <= 0:
+                continue
+            bridge = self.bridges.get(name)
+            if bridge is not None:
+                terms = bridge.tokenize_queries([query])[0]
+                if terms:
+                    trust = min(1.0, len(set(terms)) / BRIDGE_TERMS)
+                    lane = self._field_scores(name, terms, document_weight) * np.float32(trust / (1 + document_weight))
+                    across = np.maximum(across, np.float32(min(weight, 1.0)) * lane)
                 continue
             terms = self.tokenizers[name].tokenize([query])[0]
             if not terms:  # a field the query has nothing for (Han characters of a Korean query) does not dilute
                 continue
-            total += weight * field.scores(terms)
-            if document_weight > 0:
-                total += weight * document_weight * self.document_fields[name].scores(terms)[self.document_of_row]
+            total += weight * self._field_scores(name, terms, document_weight)
             weight_sum += weight
-        return total / np.float32(max(weight_sum * (1 + document_weight), 1e-9))
+        return np.maximum(total / np.float32(max(weight_sum * (1 + document_weight), 1e-9)), across)
+
+    def _field_scores(self, name: str, terms: Sequence[str], document_weight: float) -> np.ndarray:
+        """One field's passage scores plus ``document_weight`` times their documents' scores."""
+        scores = self.passage_fields[name].scores(terms)
+        if document_weight > 0:
+            scores = scores + document_weight * self.document_fields[name].scores(terms)[self.document_of_row]
+        return scores
 
     def rarity(self, terms: Sequence[str], field: str = "morphemes") -> dict[str, float]:
         """Each term's rarity among the passages in one field (0 everywhere … 1 nowhere); 1 without that field."""

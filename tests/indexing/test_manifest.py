@@ -73,3 +73,20 @@ def test_other_prefixes_are_refused_and_older_manifests_without_them_still_open(
     older = {k: v for k, v in json.loads(path.read_text("utf-8")).items() if k != "embedder_info"}
     path.write_text(json.dumps(older), encoding="utf-8")
     assert open_index(small).passages
+
+
+def test_an_index_built_without_the_readings_field_is_refused_when_settings_turn_it_on(small: Settings) -> None:
+    weights = {name: w for name, w in small.retrieval.field_weights.items() if name != "readings"}
+    without = small.model_copy(update={"retrieval": small.retrieval.model_copy(update={"field_weights": weights})})
+    build_index(without, full=True)
+    assert "readings" not in Manifest.read(current_generation(small.index_dir)).tokenizers
+    bridged = small.model_copy(
+        update={"retrieval": small.retrieval.model_copy(update={"field_weights": {**weights, "readings": 0.5}})}
+    )
+    with pytest.raises(IndexMismatchError, match="readings None → ") as error:
+        open_index(bridged)
+    assert "'opencc_config': 's2t'" in str(error.value) and "'hanja': " in str(error.value)
+    assert f"assistant index build --full --index {small.index_dir}" in str(error.value)
+    build_index(bridged, full=True)
+    assert Manifest.read(current_generation(small.index_dir)).tokenizers["readings"]["opencc_config"] == "s2t"
+    assert open_index(bridged).keyword.bridges.keys() == {"readings"}
