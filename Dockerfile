@@ -9,7 +9,6 @@ RUN python -m venv .venv \
     && .venv/bin/pip install --quiet torch==2.13.0 \
     && .venv/bin/pip install --quiet -e .
 COPY corpus ./corpus
-COPY prompts ./prompts
 COPY eval ./eval
 RUN .venv/bin/assistant index build --corpus corpus --index index
 EXPOSE 8000

@@ -62,7 +62,7 @@ class Assistant:
         self.settings = settings
         self.retriever = retriever
         self.store = store
-        self.prompts = prompts or PromptLibrary(settings.answer.prompts_dir)
+        self.prompts = prompts or PromptLibrary.from_settings(settings.answer.prompts_dir)
         answer = settings.answer
         self.extractive: ExtractiveModel = ExtractiveModel(
             max_sentences=answer.max_sentences, max_chars=answer.max_chars

@@ -59,7 +59,7 @@ def start_server(folder: Path, port: int, corpus: Path = ROOT / "corpus") -> sub
     env.update({
         "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_CORPUS_DIR": str(corpus),
         "ASSISTANT_CONVERSATIONS__PATH": str(folder / "conversations.sqlite3"), "ASSISTANT_API__RATE_LIMIT": "0",
-        "ASSISTANT_ANSWER__PROMPTS_DIR": str(ROOT / "prompts"), "HF_HUB_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
     })  # fmt: skip
     command = [sys.executable, "-m", "assistant", "-q", "serve", "--port", str(port)]
     return subprocess.Popen(command, env=env, cwd=folder)

@@ -60,7 +60,7 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     env.update({
         "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_CORPUS_DIR": str(folder / "corpus"),
         "ASSISTANT_CONVERSATIONS__PATH": str(folder / "conversations.sqlite3"), "ASSISTANT_API__RATE_LIMIT": "0",
-        "ASSISTANT_ANSWER__PROMPTS_DIR": str(ROOT / "prompts"), "HF_HUB_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
         "ASSISTANT_API__MAX_TEXT_CHARS": "2000000",
     })  # fmt: skip
     command = [sys.executable, "-m", "assistant", "-q", "serve", "--port", str(port)]

@@ -15,14 +15,13 @@ from assistant.indexing.builder import build_index, open_retriever
 from assistant.models.base import ChatModel
 from assistant.records import Language
 from assistant.settings import Settings
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 from tests.fakes import ScriptedModel
 
 
 def make(demo_index_dir: Path, tmp_path: Path, model: ChatModel | None = None, **answer: object) -> Assistant:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
     settings.conversations.backend = "memory"
-    settings.answer.prompts_dir = ROOT / "prompts"
     for key, value in answer.items():
         setattr(settings.answer, key, value)
     if model is None:
@@ -218,7 +217,6 @@ def poisoned_assistant(tmp_path: Path, model: ChatModel | None = None) -> Assist
 
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     settings.conversations.backend = "memory"
-    settings.answer.prompts_dir = ROOT / "prompts"
     index = fresh_index(settings)
     index.add_documents(
         [

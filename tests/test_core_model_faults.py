@@ -15,7 +15,7 @@ from assistant.answering.events import Delta, Done, Fallback
 from assistant.core import Assistant
 from assistant.records import Answer
 from assistant.settings import ConversationSettings, ModelSettings, Settings
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 from tests.models.fake_servers import Reply, SilentServer, closed_port, json_reply, serving, sse, trickle
 
 QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
@@ -34,7 +34,6 @@ def assistant_on(index_dir: Path, url: str, **model: Any) -> Assistant:
         model=ModelSettings(**(options | model)),
         conversations=ConversationSettings(backend="memory"),
     )
-    settings.answer.prompts_dir = ROOT / "prompts"
     return Assistant.from_settings(settings)
 
 

@@ -1,16 +1,29 @@
-"""Editable prompt templates per answer language, and the fenced, budgeted prompt built from them."""
+"""Editable prompt templates per answer language, and the fenced, budgeted prompt built from them.
+
+The templates ship inside the package (``assistant/prompts/``). A user's folder overrides them file by file:
+``answer.prompts_dir`` (``ASSISTANT_ANSWER__PROMPTS_DIR``) when set, else a ``prompts/`` folder in the current
+folder when there is one; every template that folder lacks comes from the package.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..errors import ConfigurationError
 from ..models.base import ChatMessage
 from ..records import Hit, Language, Turn
 
+log = logging.getLogger(__name__)
+
+PACKAGED: Traversable = resources.files("assistant") / "prompts"  # the default templates, shipped in the package
+CURRENT_FOLDER = Path("prompts")  # overrides read from the current folder when no folder is configured
 TEMPLATE_FILES = ("system", "answer", "rewrite", "not_found", "quoted")
 FOLDERS = {
     Language.KOREAN: "ko",
@@ -93,25 +106,65 @@ def render_history(turns: Sequence[Turn], language: Language, budget: int) -> st
     return "\n".join(lines)
 
 
-class PromptLibrary:
-    """All prompt sets, read once from the prompts folder."""
+def user_folder(configured: Path | None) -> Path | None:
+    """The folder whose templates override the packaged ones: the configured one (which must exist), else
+    ``prompts/`` in the current folder when there is one, else none."""
+    if configured is None:
+        return CURRENT_FOLDER if CURRENT_FOLDER.is_dir() else None
+    if not configured.is_dir():
+        raise ConfigurationError(
+            f"The prompts folder '{configured}' (ASSISTANT_ANSWER__PROMPTS_DIR) is not a folder. Point it at a "
+            "folder holding the templates you changed (e.g. ko/system.txt), or unset it to use the packaged ones."
+        )
+    return configured
 
-    def __init__(self, folder: Path) -> None:
+
+class PromptLibrary:
+    """All prompt sets, read once: the packaged templates, each overridden by the user folder's copy if it has one."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        """``folder``: the user folder (see ``user_folder``); ``None`` reads the packaged templates alone."""
         self.folder = folder
+        self.overrides: list[Path] = []  # the user's files in use
         self._sets = {language: self._read(language, name) for language, name in FOLDERS.items()}
+        if folder is not None:
+            self._warn_about_strays(folder)
+            log.info("prompt templates: %d of the packaged ones overridden from %s", len(self.overrides), folder)
+
+    @classmethod
+    def from_settings(cls, configured: Path | None) -> PromptLibrary:
+        """The library for ``answer.prompts_dir``."""
+        return cls(user_folder(configured))
 
     def _read(self, language: Language, name: str) -> PromptSet:
         texts = {}
         for template in TEMPLATE_FILES:
-            path = self.folder / name / f"{template}.txt"
-            try:
-                texts[template] = path.read_text(encoding="utf-8").strip()
-            except OSError as error:
-                raise ConfigurationError(
-                    f"Prompt template {path} cannot be read ({error.strerror}). Restore it from the repository's "
-                    f"prompts/ folder or set ASSISTANT_ANSWER__PROMPTS_DIR to a folder that has it."
-                ) from error
+            own = self.folder / name / f"{template}.txt" if self.folder is not None else None
+            if own is not None and own.is_file():
+                texts[template] = _read_text(own, "Fix the file or delete it to use the packaged template.")
+                self.overrides.append(own)
+            else:
+                texts[template] = _read_text(
+                    PACKAGED / name / f"{template}.txt", "The installed package is incomplete: reinstall it."
+                )
         return PromptSet(language=language, **texts)
+
+    def _warn_about_strays(self, folder: Path) -> None:
+        known = {(name, template) for name in FOLDERS.values() for template in TEMPLATE_FILES}
+        strays = [path for path in folder.glob("*/*.txt") if (path.parent.name, path.stem) not in known]
+        if strays:
+            log.warning(
+                "prompt files not used (the templates are %s.txt in the folders %s): %s",
+                "/".join(TEMPLATE_FILES), ", ".join(FOLDERS.values()), ", ".join(map(str, sorted(strays))),
+            )  # fmt: skip
+
+    def fingerprint(self) -> str:
+        """A hash of every template in use, packaged or overridden."""
+        digest = hashlib.sha256()
+        for language in FOLDERS:
+            for part in astuple(self._sets[language]):
+                digest.update(f"{part}\x00".encode())
+        return digest.hexdigest()
 
     def for_language(self, language: Language) -> PromptSet:
         """The prompt set for an answer language."""
@@ -147,3 +200,11 @@ class PromptLibrary:
         prompts = self.for_language(language)
         history_text = render_history(history, language, history_chars)
         return [ChatMessage("user", render(prompts.rewrite, history=history_text, question=question))]
+
+
+def _read_text(path: Path | Traversable, fix: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigurationError(f"Prompt template {path} cannot be read ({reason}). {fix}") from error

@@ -19,11 +19,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with command-line options on top."""
+    """Settings from the environment, with command-line options on top, and the corpus folder worked out
+    (the one the index was built from unless one was given)."""
+    from ..indexing.corpus_location import corpus_folder
+
     settings = Settings()
     for key, value in overrides.items():
         if value is not None:
             setattr(settings, key, value)
+    settings.corpus_dir = corpus_folder(settings)
     return settings
 
 

@@ -16,7 +16,8 @@ from .common import handle_errors, index_option, load_settings
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
 @index_option
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
-              help="Corpus to build from when there is no index yet (default ./corpus).")  # fmt: skip
+              help="Corpus folder: built from when there is no index yet, and where uploaded documents go "
+              "(default: the folder the index was built from, else corpus/ beside the index).")  # fmt: skip
 @click.option(
     "--allow-open",
     is_flag=True,
@@ -57,6 +58,7 @@ def serve(
         log.info("no index in %s yet: building it from %s", settings.index_dir, settings.corpus_dir)
         report = build_index(settings)
         log.info("indexed %d documents, %d passages in %.1f s", report.documents, report.passages, report.seconds)
+    log.info("corpus folder (uploads are kept there): %s", settings.corpus_dir)
     app = create_app(settings)
     config = uvicorn.Config(
         app, host=settings.api.host, port=settings.api.port, log_level="warning", access_log=False,

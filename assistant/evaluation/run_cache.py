@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from .. import __version__
+from ..answering.prompts import PromptLibrary
 from ..indexing.manifest import Manifest
 from ..settings import Settings
 from .answer_records import answer_from_dict, answer_to_dict
@@ -50,7 +51,7 @@ def settings_fingerprint(settings: Settings, index: str) -> str:
         "answer": settings.answer.model_dump(mode="json", exclude={"prompts_dir"}),
         "chunking": settings.chunking.model_dump(mode="json"),
         "embedder": settings.embedder.model_dump(mode="json", exclude={"batch_size", "device"}),
-        "prompts": _files_digest(settings.answer.prompts_dir, "*"),
+        "prompts": PromptLibrary.from_settings(settings.answer.prompts_dir).fingerprint(),  # packaged + overrides
         "code": _files_digest(PACKAGE, "*.py", skip=_NOT_ANSWERING),
         "version": __version__,
         "index": index,

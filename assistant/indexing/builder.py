@@ -19,6 +19,7 @@ from ..ingest.corpus import read_corpus, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
+from .corpus_location import corpus_folder, corpus_record
 from .search_index import Progress, SearchIndex
 from .storage import has_index
 
@@ -62,8 +63,8 @@ def build_index(
     """Bring the index in line with the corpus: only new, changed and deleted documents are processed,
     unless ``full`` is set, no index exists yet, or the existing one was built with other settings."""
     started = time.perf_counter()
-    corpus_dir = corpus_dir or settings.corpus_dir
     index_dir = index_dir or settings.index_dir
+    corpus_dir = corpus_dir or corpus_folder(settings, index_dir)
     log.info("reading the corpus in %s", corpus_dir)
     corpus = read_corpus(corpus_dir)
     if not corpus.documents:
@@ -91,7 +92,10 @@ def build_index(
         index.remove_documents(report.removed)
     if changed:
         index.add_documents(changed, progress=progress)
-    if report.mode != "unchanged" or not has_index(index_dir):
+    record = corpus_record(corpus_dir, index_dir)
+    moved = index.corpus_folder != record  # built before it was recorded, or from another folder
+    index.corpus_folder = record
+    if report.mode != "unchanged" or moved or not has_index(index_dir):
         report.folder = str(index.save(index_dir))
     _summarise(report, index, started)
     return report

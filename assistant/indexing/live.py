@@ -9,11 +9,14 @@ overlap never drop each other's documents. Deletions take the lock only.
 
 Uploads holding more than ``api.background_above_chars`` characters are indexed as background jobs
 (``jobs.py``), smaller ones before the call returns. Uploaded documents are also written into the corpus
-folder, so a later full build keeps them.
+folder (``corpus_location``: the one the index was built from unless another is configured), so a later full
+build keeps them. Each upload is staged in a hidden folder of its own inside the corpus folder (the same file
+system, so moving it in is atomic; hidden from builds) that is removed once it is indexed or refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,13 +36,15 @@ from ..retrieval.retriever import Retriever
 from ..settings import Settings
 from ..text.validation import check_strings, check_text
 from .builder import open_index
+from .corpus_location import corpus_folder
 from .jobs import IndexJob, IndexJobs, WriteReport
 from .search_index import DocumentEntry, SearchIndex
 
 log = logging.getLogger(__name__)
 
 _SAFE_NAME = re.compile(r"^[\w\-. ]{1,120}$")
-UPLOADS = ".uploads"  # inside the corpus folder (hidden from builds): uploads being read and indexed
+STAGING = ".upload-"  # prefix of an upload's own staging folder inside the corpus folder (hidden from builds)
+_OLD_UPLOADS = ".uploads"  # where earlier versions staged uploads; removed when empty
 _STALE_UPLOAD = 3600.0  # seconds after which a staged upload is taken for one a dead process left
 
 
@@ -64,12 +69,13 @@ class LiveIndex:
 
     def __init__(self, settings: Settings, on_swap: Callable[[Retriever], None] | None = None) -> None:
         self.settings = settings
+        self.corpus_dir = corpus_folder(settings)
         self.on_swap = on_swap
         self._index = open_index(settings)
         self._retriever = Retriever(self._index, settings.retrieval)
         self._lock = threading.Lock()  # held to merge into the latest index, save it and swap it in; never longer
         self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs)
-        _clear_stale_uploads(settings.corpus_dir / UPLOADS)
+        _clear_stale_uploads(self.corpus_dir)
 
     @property
     def retriever(self) -> Retriever:
@@ -164,9 +170,8 @@ class LiveIndex:
 
     def _stage(self, name: str, data: bytes) -> _Upload:
         """Write the upload into a staging folder of its own and read its documents (errors name the file)."""
-        root = self.settings.corpus_dir / UPLOADS
-        root.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkdtemp(dir=root)) / name
+        self.corpus_dir.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=STAGING, dir=self.corpus_dir)) / name
         try:
             path.write_bytes(data)
             documents: list[Document] = []
@@ -202,7 +207,7 @@ class LiveIndex:
                 index = open_index(self.settings)
                 passages = index.merge(analysis)
                 index.save(self.settings.index_dir)
-                os.replace(upload.path, self.settings.corpus_dir / upload.name)
+                os.replace(upload.path, self.corpus_dir / upload.name)
                 self._swap(index)
             finished = time.perf_counter()
         finally:
@@ -221,11 +226,11 @@ class LiveIndex:
     def _remove_from_corpus(self, document_id: str, index: SearchIndex) -> None:
         """Delete the document's file, or its line when it shares a JSONL file with others."""
         for suffix in SUFFIXES:
-            path = self.settings.corpus_dir / f"{document_id}{suffix}"
+            path = self.corpus_dir / f"{document_id}{suffix}"
             if path.is_file() and suffix != ".jsonl":
                 path.unlink()
                 return
-        for path in self.settings.corpus_dir.glob("*.jsonl"):
+        for path in self.corpus_dir.glob("*.jsonl"):
             lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
             kept = [line for line in lines if _jsonl_id(line) != document_id]
             if len(kept) != len(lines):
@@ -254,14 +259,16 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def _clear_stale_uploads(root: Path) -> None:
+def _clear_stale_uploads(corpus: Path) -> None:
     """Remove staging folders that a process which died mid-upload left (live ones are younger)."""
-    if not root.is_dir():
-        return
-    for leftover in root.iterdir():
+    old = corpus / _OLD_UPLOADS
+    leftovers = [*corpus.glob(f"{STAGING}*"), *(old.iterdir() if old.is_dir() else ())]
+    for leftover in leftovers:
         try:
             stale = leftover.stat().st_mtime < time.time() - _STALE_UPLOAD
         except FileNotFoundError:
             continue
         if stale:
             shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # gone already, or still holding a live upload of an older version
+        old.rmdir()

@@ -39,6 +39,7 @@ class Manifest:
     package_version: str
     extra: dict[str, Any] = field(default_factory=dict)
     embedder_info: dict[str, Any] = field(default_factory=dict)  # EmbedderInfo: name, model, version, prefixes
+    corpus_folder: str | None = None  # the folder it was built from, relative to the index folder (corpus_location)
 
     def write(self, folder: Path) -> None:
         """Save as ``manifest.json``."""

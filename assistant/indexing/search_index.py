@@ -63,6 +63,7 @@ class SearchIndex:
         self.documents: dict[str, DocumentEntry] = {}
         self.vectors = vectors
         self.next_key = 0
+        self.corpus_folder: str | None = None  # where it was built from, as the manifest records it
         self._row_of_key: dict[int, int] = {}
         self.dense_enabled = embedder is not None
 
@@ -199,6 +200,7 @@ class SearchIndex:
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             package_version=__version__,
             embedder_info=asdict(self.embedder.describe()) if self.embedder else {},
+            corpus_folder=self.corpus_folder,
         )
 
     def save(self, root: Path) -> Path:
@@ -232,6 +234,7 @@ class SearchIndex:
         index._row_of_key = {int(key): row for row, key in enumerate(index.keys)}
         index.keyword = KeywordIndex.load(folder, index.field_names, index.keyword.dictionary)
         index.next_key = manifest.next_key
+        index.corpus_folder = manifest.corpus_folder
         if manifest.embedder is not None:
             backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)

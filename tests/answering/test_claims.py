@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.claims import is_claim
-from tests.conftest import ROOT
+from assistant.answering.prompts import PromptLibrary
+from assistant.records import Language
 
 
 @pytest.mark.parametrize(
@@ -51,9 +52,9 @@ def test_talk_is_not_a_claim(sentence: str) -> None:
 
 
 def test_our_own_texts_are_not_claims() -> None:
-    for folder in ("ko", "zh-Hans", "zh-Hant", "en"):
-        for name in ("not_found", "quoted"):
-            own = (ROOT / "prompts" / folder / f"{name}.txt").read_text(encoding="utf-8").strip()
+    library = PromptLibrary()
+    for language in Language:
+        for own in (library.for_language(language).not_found, library.for_language(language).quoted):
             sentences = [part for part in own.replace("。", "。\n").replace(". ", ".\n").splitlines() if part]
             assert all(not is_claim(sentence, ours=(own,)) for sentence in sentences), own
     advice = "질문을 다른 말로 바꾸거나 관련 문서를 추가해 주세요."

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
+import logging
 import re
+import tomllib
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from assistant.answering.prompts import PromptLibrary, render, render_passages
+from assistant.answering.prompts import PACKAGED, PromptLibrary, render, render_passages, user_folder
 from assistant.errors import ConfigurationError
 from assistant.records import Hit, Language, Passage, Turn
 from tests.conftest import ROOT
@@ -23,7 +26,7 @@ def hit(n: int, text: str) -> Hit:
 
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
-    return PromptLibrary(ROOT / "prompts")
+    return PromptLibrary()  # the packaged templates
 
 
 def test_each_language_has_its_own_templates(library) -> None:
@@ -64,9 +67,59 @@ def test_history_keeps_the_latest_turns_within_budget(library) -> None:
     assert "질문4" in user and "질문0" not in user
 
 
-def test_a_missing_template_is_a_clear_configuration_error(tmp_path: Path) -> None:
+def test_the_default_templates_ship_inside_the_package_as_package_data() -> None:
+    assert Path(str(PACKAGED)).is_relative_to(ROOT / "assistant")
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    shipped = [path for path in Path(str(PACKAGED)).rglob("*") if path.is_file()]
+    assert len(shipped) == 4 * 5 + 1  # five templates in four languages, and the README on overriding them
+    relative = [path.relative_to(ROOT / "assistant").as_posix() for path in shipped]
+    assert all(any(fnmatch.fnmatch(name, pattern) for pattern in data["assistant"]) for name in relative), relative
+
+
+def test_a_user_folder_overrides_the_packaged_templates_file_by_file(tmp_path: Path) -> None:
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "system.txt").write_text("  우리 회사 문서로만 답하세요.\n", encoding="utf-8")
+    own = PromptLibrary.from_settings(tmp_path)
+    packaged = PromptLibrary()
+    assert own.for_language(Language.KOREAN).system == "우리 회사 문서로만 답하세요."
+    assert own.for_language(Language.KOREAN).answer == packaged.for_language(Language.KOREAN).answer
+    assert own.for_language(Language.SIMPLIFIED) == packaged.for_language(Language.SIMPLIFIED)
+    assert own.overrides == [tmp_path / "ko" / "system.txt"]
+    assert own.fingerprint() != packaged.fingerprint() == PromptLibrary(tmp_path / "ko").fingerprint()
+
+
+def test_a_prompts_folder_in_the_current_folder_is_used_unless_a_folder_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert user_folder(None) is None  # nothing here: the packaged templates alone
+    (tmp_path / "prompts" / "zh-Hant").mkdir(parents=True)
+    (tmp_path / "prompts" / "zh-Hant" / "not_found.txt").write_text("資料裡沒有。", encoding="utf-8")
+    assert PromptLibrary.from_settings(None).for_language(Language.TRADITIONAL).not_found == "資料裡沒有。"
+    configured = tmp_path / "mine"
+    configured.mkdir()
+    assert user_folder(configured) == configured  # the configured folder replaces ./prompts, not on top of it
+    assert PromptLibrary.from_settings(configured).for_language(Language.TRADITIONAL).not_found != "資料裡沒有。"
+
+
+def test_a_configured_folder_that_is_not_there_is_a_clear_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="ASSISTANT_ANSWER__PROMPTS_DIR"):
+        PromptLibrary.from_settings(tmp_path / "no-such-folder")
+
+
+def test_an_unreadable_override_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "answer.txt").write_bytes(b"\xff\xfe not UTF-8 \xc3")
+    with pytest.raises(ConfigurationError, match=r"en/answer\.txt"):
         PromptLibrary(tmp_path)
+
+
+def test_a_misnamed_override_is_reported_not_silently_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "sytem.txt").write_text("오타", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="assistant.answering.prompts"):
+        library = PromptLibrary(tmp_path)
+    assert library.overrides == [] and "sytem.txt" in caplog.text and "system/answer" in caplog.text
 
 
 @pytest.mark.parametrize(

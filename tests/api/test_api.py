@@ -16,9 +16,9 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.api.app import create_app
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, Settings
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 
 KEY = "test-key-123"
 QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
@@ -29,7 +29,6 @@ def settings_for(index_dir: Path, corpus_dir: Path, tmp: Path, **api: Any) -> Se
         corpus_dir=corpus_dir,
         index_dir=index_dir,
         conversations=ConversationSettings(path=tmp / "conversations.sqlite3"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=ApiSettings(**{"rate_limit": 0, **api}),
     )
 

@@ -23,11 +23,11 @@ from assistant.api.bot_replies import RecentRequests, fit_text, render_reply, sp
 from assistant.api.routes.bots_kakao import LATE_TEXT, TEXT_LIMIT, skill_response
 from assistant.core import Assistant
 from assistant.records import Answer, Citation, Language, Passage
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, Settings
 from tests.api.bot_servers import BotServer
 from tests.api.live_server import live_server
 from tests.api.test_bot_replies import NEWS, NOT_FOUND, abstained, related_hit, with_short_answer
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 
 API_KEY = "kakao-test-key"
 SERVED: dict[str, Any] = {}  # root URL -> the app served there
@@ -44,7 +44,6 @@ def make_settings(index_dir: Path, api: ApiSettings) -> Settings:
         corpus_dir=CORPUS,
         index_dir=index_dir,
         conversations=ConversationSettings(backend="memory"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=api,
     )
 

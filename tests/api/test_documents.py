@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,9 +12,9 @@ import pytest
 
 from assistant.api.app import create_app
 from assistant.indexing.builder import build_index, open_index
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, Settings
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 from tests.indexing.gated_embedder import GatedEmbedder, gated_settings
 from tests.indexing.test_live import SMALL_CORPUS, long_text
 
@@ -33,7 +32,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(
         corpus_dir=corpus, index_dir=tmp / "index", embedder=gated_settings(),
         conversations=ConversationSettings(path=tmp / "conversations.sqlite3"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=ApiSettings(rate_limit=0, max_body_bytes=8192, max_text_chars=MAX_TEXT,
                         background_above_chars=BACKGROUND_ABOVE),
     )  # fmt: skip
@@ -172,5 +170,5 @@ def test_the_schema_documents_the_accepted_answer(served: str) -> None:
 
 
 def test_nothing_is_left_staged(settings: Settings) -> None:
-    uploads = Path(settings.corpus_dir) / ".uploads"
-    assert not uploads.exists() or not any(uploads.iterdir())
+    assert settings.corpus_dir is not None
+    assert not [p.name for p in settings.corpus_dir.iterdir() if p.name.startswith(".")]

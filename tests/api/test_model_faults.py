@@ -12,9 +12,9 @@ import httpx
 
 from assistant.api.app import create_app
 from assistant.api.routes.bots_kakao import LATE_TEXT
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, ModelSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, ModelSettings, Settings
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 from tests.models.fake_servers import SilentServer, closed_port
 
 QUESTION = "서울시 메타버스 플랫폼은 언제 완성되나요?"
@@ -32,7 +32,6 @@ def served(index_dir: Path, model_url: str, api: ApiSettings, **model: Any) -> I
         index_dir=index_dir,
         model=ModelSettings(**(options | model)),
         conversations=ConversationSettings(backend="memory"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=api,
     )
     with live_server(create_app(settings)) as url:

@@ -30,10 +30,10 @@ from assistant.api.app import create_app
 from assistant.api.outbound import OutboundPolicy, address_refusal, check_url, post_json
 from assistant.api.routes.bots_kakao import LATE_TEXT, WAIT_TEXT
 from assistant.errors import OutboundError, OutboundRefusedError
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, Settings
 from tests.api.bot_servers import BotServer
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 from tests.loopback import LoopbackServer
 
 QUESTION = "서울시 메타버스 플랫폼은 언제 완성되나요?"
@@ -361,7 +361,6 @@ def make_app_settings(index_dir: Path, certificate: Certificate, allow_private: 
         corpus_dir=CORPUS,
         index_dir=index_dir,
         conversations=ConversationSettings(backend="memory"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=api,
     )
 

@@ -17,14 +17,12 @@ import httpx
 import pytest
 
 from tests.cli.test_cli import run
-from tests.conftest import ROOT
 
 
 def _env(tmp: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({
-        "ASSISTANT_CONVERSATIONS__BACKEND": "memory", "ASSISTANT_API__KEYS_FILE": str(tmp / "keys.json"),
-        "ASSISTANT_ANSWER__PROMPTS_DIR": str(ROOT / "prompts"), **extra,
+        "ASSISTANT_CONVERSATIONS__BACKEND": "memory", "ASSISTANT_API__KEYS_FILE": str(tmp / "keys.json"), **extra,
     })  # fmt: skip
     return env
 

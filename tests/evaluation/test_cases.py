@@ -74,7 +74,6 @@ def test_fold_ignores_script_spacing_and_markers() -> None:
 def test_metrics_on_a_few_real_answers(demo_index_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
     settings.conversations.backend = "memory"
-    settings.answer.prompts_dir = ROOT / "prompts"
     cases = load_cases(DEMO)
     chosen = [c for c in cases if c.conversation][:2] + [c for c in cases if not c.answerable][:2]
     chosen += [c for c in cases if c.answerable and not c.conversation and not is_cross_lingual(c.tags)][:4]
@@ -93,7 +92,6 @@ def test_metrics_on_a_few_real_answers(demo_index_dir: Path, tmp_path: Path) -> 
 def test_the_warm_up_calls_no_model_and_leaves_no_conversation(demo_index_dir: Path) -> None:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
     settings.conversations.backend = "memory"
-    settings.answer.prompts_dir = ROOT / "prompts"
     model = ScriptedModel(["모델 답변 [1]"])
     assistant = Assistant(settings, open_retriever(settings), model, create_store(settings.conversations))
     asyncio.run(assistant.warm_up())

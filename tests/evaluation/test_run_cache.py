@@ -67,7 +67,6 @@ def test_case_keys_follow_the_whole_case() -> None:
 
 def test_the_fingerprint_changes_with_what_changes_answers(demo_index_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
-    settings.answer.prompts_dir = ROOT / "prompts"
     index = index_identity(open_retriever(settings).index.manifest())
     base = settings_fingerprint(settings, index)
     assert settings_fingerprint(settings.model_copy(deep=True), index) == base
@@ -83,13 +82,17 @@ def test_the_fingerprint_changes_with_what_changes_answers(demo_index_dir: Path,
     unrelated.model.max_retries = 7
     assert settings_fingerprint(unrelated, index) == base
     prompts = tmp_path / "prompts"
-    prompts.mkdir()
-    (prompts / "x.txt").write_text("one", encoding="utf-8")
+    (prompts / "ko").mkdir(parents=True)
     edited = settings.model_copy(deep=True)
     edited.answer.prompts_dir = prompts
+    assert settings_fingerprint(edited, index) == base  # an empty override folder: the packaged templates
+    (prompts / "ko" / "system.txt").write_text("one", encoding="utf-8")
     first = settings_fingerprint(edited, index)
-    (prompts / "x.txt").write_text("two", encoding="utf-8")
-    assert settings_fingerprint(edited, index) != first
+    (prompts / "ko" / "system.txt").write_text("two", encoding="utf-8")
+    second = settings_fingerprint(edited, index)
+    assert first != base and second != first
+    (prompts / "ko" / "unused.txt").write_text("not a template", encoding="utf-8")
+    assert settings_fingerprint(edited, index) == second  # only the templates in use count
 
 
 class Stop(Exception):
@@ -99,7 +102,6 @@ class Stop(Exception):
 def _assistant(demo_index_dir: Path, model: ChatModel) -> Assistant:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
     settings.conversations.backend = "memory"
-    settings.answer.prompts_dir = ROOT / "prompts"
     return Assistant(settings, open_retriever(settings), model, create_store(settings.conversations))
 
 

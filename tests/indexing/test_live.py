@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from assistant.errors import DocumentTooLargeError
 from assistant.indexing.builder import build_index, open_index
 from assistant.indexing.jobs import IndexJob, JobState
-from assistant.indexing.live import UPLOADS, LiveIndex
+from assistant.indexing.live import STAGING, LiveIndex
 from assistant.settings import ApiSettings, Settings
 from tests.conftest import CORPUS
 from tests.indexing.gated_embedder import GatedEmbedder, gated_settings
@@ -107,9 +108,8 @@ def test_concurrent_writers_all_keep_their_documents(live: LiveIndex, settings: 
     expected = {f"writer-{i}" for i in range(6)} | {"note-file", *SMALL_CORPUS}
     assert set(open_index(settings).documents) == expected  # on disk, as the next start will load it
     assert {entry.id for entry in live.documents()} == expected  # and served
-    stored = {p.stem for p in settings.corpus_dir.iterdir() if p.is_file()}
-    assert stored == expected
-    assert not any((settings.corpus_dir / UPLOADS).iterdir())
+    assert {p.stem for p in settings.corpus_dir.iterdir()} == expected  # every file in, nothing staged left over
+    assert all(p.is_file() for p in settings.corpus_dir.iterdir())
 
 
 def test_a_large_upload_is_a_job_that_makes_it_searchable(live: LiveIndex, settings: Settings) -> None:
@@ -134,7 +134,7 @@ def test_a_failed_job_says_why_and_changes_nothing(live: LiveIndex, settings: Se
     assert "refuses" in (failed.error or "")
     assert set(open_index(settings).documents) == before and "doomed" not in live.retriever.index.documents
     assert not (settings.corpus_dir / "doomed.jsonl").exists()
-    assert not any((settings.corpus_dir / UPLOADS).iterdir())
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted(f"{n}.md" for n in SMALL_CORPUS)
 
 
 def test_text_over_its_limit_is_refused_naming_the_setting(live: LiveIndex, settings: Settings) -> None:
@@ -142,3 +142,18 @@ def test_text_over_its_limit_is_refused_naming_the_setting(live: LiveIndex, sett
         live.submit_text({"id": "too-long", "title": "긴", "text": "가" * 20_001})
     assert error.value.status_code == 413
     assert "too-long" not in open_index(settings).documents
+
+
+def test_staging_left_by_a_dead_process_is_cleared_at_start(settings: Settings) -> None:
+    assert settings.corpus_dir is not None
+    dead = settings.corpus_dir / f"{STAGING}dead"
+    dead.mkdir()
+    (dead / "half.md").write_text("# 반쯤", encoding="utf-8")
+    old = settings.corpus_dir / ".uploads"  # where earlier versions staged
+    (old / "tmp1").mkdir(parents=True)
+    long_ago = time.time() - 2 * 3600
+    for path in (dead, old / "tmp1"):
+        os.utime(path, (long_ago, long_ago))
+    LiveIndex(settings).close()
+    assert not dead.exists() and not old.exists()
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted(f"{n}.md" for n in SMALL_CORPUS)

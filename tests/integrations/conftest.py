@@ -11,9 +11,9 @@ from pydantic import SecretStr
 from assistant.api.app import create_app
 from assistant.indexing.search_index import SearchIndex
 from assistant.retrieval.retriever import Retriever
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, RetrievalSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, RetrievalSettings, Settings
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 
 KEY = "integration-key-1"
 
@@ -33,7 +33,6 @@ def service_url(demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
         corpus_dir=CORPUS,
         index_dir=demo_index_dir,
         conversations=ConversationSettings(path=tmp / "conversations.sqlite3"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=ApiSettings(api_keys=[SecretStr(KEY)], keys_file=tmp / "keys.json", rate_limit=0),
     )
     with live_server(create_app(settings)) as url:
