@@ -25,6 +25,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+# Key-checked and rate-limited: the API proper and its Ollama-compatible twin (Ollama clients send a Bearer key).
+_KEYED = ("/v1/", "/api/")
 # Routes that check their own credentials (Telegram sends a secret token, not our API key).
 _OWN_AUTH = ("/v1/bots/telegram",)
 _UPLOAD_PATHS = ("/v1/documents",)
@@ -97,7 +99,7 @@ class ServiceMiddleware:
             await send_with_id({"type": "http.response.body", "body": body})
 
         try:
-            if path.startswith("/v1/"):
+            if path.startswith(_KEYED):
                 scope["state"]["client"] = self._client(scope, headers, path)
                 self.limiter.check(scope["state"]["client"])
             elif path.startswith(_DOCS_PATHS) and not self.docs_open:
@@ -187,4 +189,4 @@ def _limited(receive: Receive, limit: int) -> Receive:
 def _route_name(scope: Scope) -> str:
     """The route template ("/v1/documents/{document_id}") so metrics do not explode per id."""
     route = scope.get("route")
-    return getattr(route, "path", None) or ("unmatched" if scope.get("path", "").startswith("/v1/") else "other")
+    return getattr(route, "path", None) or ("unmatched" if scope.get("path", "").startswith(_KEYED) else "other")

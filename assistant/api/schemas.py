@@ -259,6 +259,60 @@ class ChatCompletionRequest(BaseModel):
     user: CleanText | None = Field(None, max_length=200)
 
 
+_OLLAMA_USER = "Ours, not Ollama's: keep the exchange as one of this user's conversations (else nothing is stored)."
+
+
+class OllamaMessage(BaseModel):
+    """One message of an Ollama chat request (`images`, `tool_calls` and the like are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: CleanText = ""
+
+
+class OllamaChatRequest(BaseModel):
+    """The Ollama ``/api/chat`` request (`options`, `format`, `tools`, `think`, `keep_alive` are accepted and
+    ignored)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [{"model": "assistant", "messages": [{"role": "user", "content": KO_QUESTION}]}]
+        },
+    )
+
+    model: CleanText = Field("assistant", max_length=200)
+    messages: list[OllamaMessage] = Field(
+        default_factory=list, max_length=200, description="Empty only 'loads the model', as in Ollama."
+    )
+    stream: bool = Field(True, description="One JSON object per line (NDJSON); false for one object.")
+    user: CleanText | None = Field(None, max_length=200, description=_OLLAMA_USER)
+
+
+class OllamaGenerateRequest(BaseModel):
+    """The Ollama ``/api/generate`` request: `prompt` is the question (`system`, `context`, `options`, `format`,
+    `raw`, `keep_alive` are accepted and ignored)."""
+
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"examples": [{"model": "assistant", "prompt": KO_QUESTION}]}
+    )
+
+    model: CleanText = Field("assistant", max_length=200)
+    prompt: CleanText = Field("", description="The question; empty only 'loads the model', as in Ollama.")
+    stream: bool = Field(True, description="One JSON object per line (NDJSON); false for one object.")
+    user: CleanText | None = Field(None, max_length=200, description=_OLLAMA_USER)
+
+
+class OllamaShowRequest(BaseModel):
+    """The Ollama ``/api/show`` request: which model to describe (`name` is its older spelling)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: CleanText | None = Field(None, max_length=200)
+    name: CleanText | None = Field(None, max_length=200)
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route can return."""
     descriptions = {

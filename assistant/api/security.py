@@ -21,7 +21,7 @@ log = logging.getLogger("assistant.api")
 
 
 class AuthError(Exception):
-    """A /v1 request without an accepted API key."""
+    """A /v1 or /api request without an accepted API key."""
 
 
 class RateLimited(Exception):

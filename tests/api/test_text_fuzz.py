@@ -30,10 +30,12 @@ from tests.conftest import CORPUS
 READER, ADMIN = "fuzz-reader-key", "fuzz-admin-key"
 SECRET, TOKEN = "fuzz-telegram-secret", "123:fuzz-token"
 
-# OpenAI clients, Kakao and Telegram send fields these routes never read: accepted and ignored, never a 5xx.
+# OpenAI and Ollama clients, Kakao and Telegram send fields these routes never read: accepted and ignored, never
+# a 5xx.
 IGNORED_EXTRAS = frozenset(
     {"ChatCompletionRequest", "ChatCompletionMessage", "KakaoSkillRequest", "KakaoUserRequest", "KakaoUser",
-     "TelegramUpdate", "TelegramMessage", "TelegramChat"}
+     "TelegramUpdate", "TelegramMessage", "TelegramChat",
+     "OllamaChatRequest", "OllamaMessage", "OllamaGenerateRequest", "OllamaShowRequest"}
 )  # fmt: skip
 OUTSIDE_SCHEMA = [Slot("GET", "/static/{name}", "path", "name", free=True, checked=True)]  # the chat page's files
 

@@ -30,6 +30,7 @@ from ...records import Answer
 from ...retrieval.retriever import MAX_QUERY_CHARS
 from ...text.validation import CleanText
 from ..bot_replies import RecentRequests, is_web_link, related_title, reply_text
+from ..chat_compat import sources_title
 from ..outbound import OutboundPolicy, check_url, post_json
 from ..schemas import error_responses
 from ..service import Services, caller, services
@@ -49,7 +50,6 @@ CALLBACK_HOSTS_SETTING = "ASSISTANT_API__KAKAO_CALLBACK_HOSTS"
 WAIT_TEXT = "답변을 찾고 있어요. 잠시만 기다려 주세요."
 LATE_TEXT = "답변을 준비하는 데 시간이 걸리고 있어요. 잠시 후 같은 질문을 다시 보내 주세요."
 FAILED_TEXT = "지금은 답변을 만들지 못했어요. 잠시 후 다시 질문해 주세요."
-SOURCES_TITLE = {"ko": "출처", "zh-Hant": "來源", "zh-Hans": "来源"}
 
 
 class KakaoUser(BaseModel):
@@ -146,7 +146,7 @@ def skill_response(answer: Answer) -> dict[str, Any]:
         for hit in answer.related:
             _add_button(buttons, hit.passage.source, hit.passage.title or hit.passage.document_id)
     else:
-        title = SOURCES_TITLE.get(answer.language.value, "Sources")
+        title = sources_title(answer.language)
         for citation in answer.citations:
             passage = citation.passage
             _add_button(buttons, passage.source, f"[{citation.n}] {passage.title or passage.document_id}")

@@ -1,8 +1,8 @@
 """``POST /v1/chat/completions``: the assistant as an OpenAI-compatible model, so any OpenAI SDK can use it.
 
 The last user message is the question; earlier user/assistant messages become the conversation, so a
-follow-up works without our conversation ids. Citations ride along as footnotes in the text and as a
-``citations`` field beside ``choices``.
+follow-up works without our conversation ids. Citations ride along as a sources block at the end of the text
+and as a ``citations`` field beside ``choices`` (on the last chunk when streamed).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ import json
 import secrets
 import time
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
-from ...answering.events import Delta, Done, Fallback
-from ...errors import AssistantError, InvalidQueryError, NotFoundError
-from ...records import Answer, Turn
+from ...errors import AssistantError, NotFoundError
+from ...records import Answer
 from ...text.validation import CleanText
+from ..chat_compat import MODEL_ID, answer_pieces, ask_options, footnotes, question_and_history
 from ..schemas import ChatCompletionMessage, ChatCompletionRequest, error_responses
 from ..service import Services, owner, services
 
@@ -37,30 +38,6 @@ def _text(message: ChatCompletionMessage) -> str:
     return "".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
 
 
-def _question_and_history(body: ChatCompletionRequest) -> tuple[str, list[tuple[str, str]]]:
-    turns = [(m.role, _text(m)) for m in body.messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
-        raise InvalidQueryError("The last message must be a non-empty 'user' message holding the question.")
-    history: list[tuple[str, str]] = []
-    pending_question: str | None = None
-    for role, text in turns[:-1]:
-        if role == "user":
-            pending_question = text
-        elif pending_question is not None:
-            history.append((pending_question, text))
-            pending_question = None
-    return turns[-1][1], history
-
-
-def footnotes(answer: Answer) -> str:
-    """The answer text with its numbered sources as footnotes."""
-    if not answer.citations:
-        return answer.text
-    lines = [f"[{c.n}] {c.passage.title}" + (f" — {c.passage.source}" if c.passage.source else "")
-             for c in answer.citations]  # fmt: skip
-    return answer.text + "\n\n" + "\n".join(lines)
-
-
 @router.post(
     "/chat/completions",
     responses={
@@ -72,13 +49,19 @@ def footnotes(answer: Answer) -> str:
 )  # fmt: skip
 async def chat_completions(body: ChatCompletionRequest, service: ServicesDep, asker: OwnerDep) -> Any:
     """Send `messages` as to any OpenAI model; `stream: true` returns `chat.completion.chunk` events ending with
-    `data: [DONE]`. The reply carries an extra `citations` list. Like OpenAI's API this is stateless: the earlier
-    messages are the conversation, and nothing is stored unless `user` is given (then the exchange is kept as
-    one of that user's conversations, listed under /v1/conversations, and its `conversation_id` comes back)."""
-    question, history = _question_and_history(body)
+    `data: [DONE]`. Like OpenAI's API this is stateless: the earlier messages are the conversation, and nothing
+    is stored unless `user` is given (then the exchange is kept as one of that user's conversations, listed
+    under /v1/conversations, and its `conversation_id` comes back).
+
+    The sources come twice. In the text: it ends with a block titled in the answer's language (`출처`, `來源`,
+    `来源`, else `Sources`) listing `[n] title — source` per citation, so a chat client that shows only the
+    text still shows them (streamed, the block is the last content delta). And as extra fields beside
+    `choices` (on the last chunk, the one with `finish_reason: "stop"`, when streamed): `citations` (the cited
+    passages: `n`, `passage_id`, `document_id`, `title`, `section`, `source`, `language`, `text`, `start`,
+    `end`, `score`, `supported`, as in /v1/answer) and `conversation_id` (null unless `user` is given)."""
+    question, history = question_and_history((m.role, _text(m)) for m in body.messages)
     assistant = service.assistant
-    earlier = [Turn(asked, asked, said) for asked, said in history]
-    options: dict[str, Any] = {"user": body.user, "owner": asker, "history": earlier, "remember": body.user is not None}
+    options = ask_options(history, body.user, asker)
     completion_id = "chatcmpl-" + secrets.token_hex(12)
     created = int(time.time())
     if not body.stream:
@@ -99,9 +82,6 @@ async def chat_completions(body: ChatCompletionRequest, service: ServicesDep, as
         media_type="text/event-stream",
         headers={"cache-control": "no-cache"},
     )  # fmt: skip
-
-
-MODEL_ID = "assistant"
 
 
 @router.get(
@@ -145,25 +125,15 @@ async def _chunks(
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
     yield chunk({"role": "assistant", "content": ""})
-    sent = ""
     try:
-        async for event in events:
-            if isinstance(event, Delta):
-                sent += event.text
-                yield chunk({"content": event.text})
-            elif isinstance(event, Fallback):
-                sent = ""
-                yield chunk({"content": "\n\n"})
-            elif isinstance(event, Done):
-                answer = event.answer
-                service.metrics.record_answer(answer)
-                tail = footnotes(answer)[len(answer.text) :]
-                if tail:
-                    yield chunk({"content": tail})
-                yield chunk({}, "stop", citations=[c.to_dict() for c in answer.citations], usage=_usage(answer),
-                            conversation_id=answer.conversation_id if remembered else None)  # fmt: skip
+        async with aclosing(answer_pieces(events)) as pieces:
+            async for piece in pieces:
+                if isinstance(piece, str):
+                    yield chunk({"content": piece})
+                    continue
+                service.metrics.record_answer(piece)
+                yield chunk({}, "stop", citations=[c.to_dict() for c in piece.citations], usage=_usage(piece),
+                            conversation_id=piece.conversation_id if remembered else None)  # fmt: skip
     except AssistantError as error:
         yield f"data: {json.dumps({'error': {'code': error.code, 'message': str(error)}})}\n\n".encode()
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
     yield b"data: [DONE]\n\n"
