@@ -19,7 +19,18 @@ from ..settings import Settings
 from ..text.validation import PYDANTIC_ERROR, find_problem, format_path, text_error
 from .middleware import ServiceMiddleware
 from .observability import Metrics
-from .routes import answers, bots_kakao, bots_telegram, conversations, documents, health, openai_compat, web
+from .routes import (
+    answers,
+    bots_kakao,
+    bots_telegram,
+    conversations,
+    docs,
+    documents,
+    health,
+    ollama_compat,
+    openai_compat,
+    web,
+)
 from .security import RateLimiter, check_exposure, docs_open, key_checker
 from .service import Services
 
@@ -31,9 +42,10 @@ log = logging.getLogger("assistant.api")
 
 DESCRIPTION = """Cited answers from your Korean and Chinese documents.
 
-Every `/v1` route needs `Authorization: Bearer KEY` or `X-API-Key: KEY` when the service has keys
-configured. Reader keys (`ASSISTANT_API__API_KEYS`) ask, search and see their own conversations; admin keys
-(`ASSISTANT_API__ADMIN_KEYS`, or `assistant keys create --role admin`) may also add and delete documents.
+Every `/v1` and `/api` (Ollama-compatible) route needs `Authorization: Bearer KEY` or `X-API-Key: KEY` when
+the service has keys configured. Reader keys (`ASSISTANT_API__API_KEYS`) ask, search and see their own
+conversations; admin keys (`ASSISTANT_API__ADMIN_KEYS`, or `assistant keys create --role admin`) may also add
+and delete documents.
 A conversation belongs to the key that started it: other keys get 404. Every error is
 `{"error": {"code", "message"}}`.
 """
@@ -55,7 +67,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         await app.state.services.assistant.aclose()
 
     app = FastAPI(title="Korean/Chinese document assistant", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)  # fmt: skip
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # fmt: skip
     if assistant is not None:
         app.state.services = Services(settings, assistant, live, metrics)
     else:
@@ -63,12 +75,14 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
     for router in (
         answers.router,
         openai_compat.router,
+        ollama_compat.router,
         documents.router,
         conversations.router,
         health.router,
         bots_kakao.router,
         bots_telegram.router,
         web.router,
+        docs.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

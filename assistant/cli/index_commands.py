@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,7 +18,8 @@ def index_group() -> None:
 @index_group.command("build")
 @click.option(
     "--corpus", "corpus_dir", type=click.Path(path_type=Path), default=None,
-    help="Folder of documents (default: ASSISTANT_CORPUS_DIR or ./corpus).",
+    help="Folder of documents (default: ASSISTANT_CORPUS_DIR, else the folder the index was built from, else "
+    "corpus/ beside the index).",
 )  # fmt: skip
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild everything instead of processing only changed documents.")
@@ -71,30 +71,16 @@ def remove(document_ids: tuple[str, ...], index_dir: Path | None) -> None:
 @json_option
 @handle_errors
 def info(index_dir: Path | None, as_json: bool) -> None:
-    """Show what the current index was built with and from."""
-    from dataclasses import asdict
-
-    from ..indexing.manifest import Manifest
-    from ..indexing.storage import current_generation
+    """Show what the current index holds and was built with and from: documents, passages per language,
+    chunking, embedder, keyword fields with their analysers' versions, build time, corpus folder, size on disk."""
+    from .index_info import print_summary, summarize
 
     settings = load_settings(index_dir=index_dir)
-    folder = current_generation(settings.index_dir)
-    manifest = Manifest.read(folder)
+    summary = summarize(settings.index_dir)
     if as_json:
-        click.echo(json.dumps({"folder": str(folder), **asdict(manifest)}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"index:      {folder}")
-    click.echo(
-        f"built:      {manifest.built_at} (assistant {manifest.package_version}, format {manifest.format_version})"
-    )
-    click.echo(f"documents:  {manifest.documents}")
-    click.echo(f"passages:   {manifest.passages}  {_languages(manifest.languages)}")
-    for line in _embedder_lines(manifest.embedder, manifest.embedder_info, manifest.dimension, manifest.vector_index):
-        click.echo(line)
-    click.echo(f"chunking:   {manifest.chunking}")
-    for name, description in manifest.tokenizers.items():
-        click.echo(f"tokenizer:  {name} {description}")
-    click.echo(f"checksum:   {manifest.corpus_checksum[:16]}")
+    print_summary(summary)
 
 
 @click.command("search")
@@ -126,23 +112,6 @@ def search(query: str, top_k: int | None, per_document: int | None, index_dir: P
             click.echo(f"    {p.source}")
         snippet = (p.text if len(p.text) <= 240 else p.text[:240] + "…").replace("\n", "\n    ")
         click.echo(f"    {snippet}\n")
-
-
-def _embedder_lines(embedder: str | None, info: dict[str, Any], dimension: int, vectors: str) -> list[str]:
-    """The embedder as ``index info`` shows it: what it is, its version, its size and the prefixes it adds."""
-    if embedder is None:
-        return ["embedder:   none (keyword search only)"]
-    if not info:
-        return [f"embedder:   {embedder} (dimension {dimension}, {vectors})"]
-    version = f"version {info['version']}" if info.get("version") else "version set by the server"
-    lines = [
-        f"embedder:   {info.get('name')} · {info.get('model')} · {version}",
-        f"            {dimension} dimensions, {vectors} vector index · id {embedder}",
-    ]
-    query, passage = info.get("query_prefix", ""), info.get("passage_prefix", "")
-    if query or passage:
-        lines.append(f"            prefixes: query {query!r}, passage {passage!r}")
-    return lines
 
 
 def _languages(languages: dict[str, int]) -> str:

@@ -19,9 +19,9 @@ from assistant.access_keys import KeyFile, Role
 from assistant.api.app import create_app
 from assistant.api.security import check_exposure, key_checker
 from assistant.errors import ConfigurationError
-from assistant.settings import AnswerSettings, ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, ConversationSettings, Settings
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS
 
 READER_A = "reader-key-a"
 READER_B = "reader-key-b"
@@ -35,7 +35,6 @@ def served_settings(index_dir: Path, corpus_dir: Path, tmp: Path, **api: Any) ->
         corpus_dir=corpus_dir,
         index_dir=index_dir,
         conversations=ConversationSettings(path=tmp / "conversations.sqlite3"),
-        answer=AnswerSettings(prompts_dir=ROOT / "prompts"),
         api=ApiSettings(rate_limit=0, keys_file=tmp / "keys.json", **{**keys, **api}),
     )
 
@@ -137,7 +136,8 @@ def test_keys_made_and_revoked_in_the_key_file_apply_to_the_running_service(serv
 def test_docs_and_metrics_need_an_admin_key_off_loopback(demo_index_dir: Path, tmp_path: Path) -> None:
     settings = served_settings(demo_index_dir, CORPUS, tmp_path, host="0.0.0.0")
     with live_server(create_app(settings)) as url:
-        for path in ("/docs", "/openapi.json", "/metrics"):
+        for path in ("/docs", "/docs/swagger-ui-bundle.js", "/redoc", "/redoc/redoc.standalone.js", "/openapi.json",
+                     "/metrics"):  # fmt: skip
             assert call(url, "GET", path, None).status_code == 401
             assert call(url, "GET", path, READER_A).status_code == 403
             assert call(url, "GET", path, ADMIN).status_code == 200
