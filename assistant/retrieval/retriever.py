@@ -87,7 +87,8 @@ class Retriever:
     ) -> list[int]:
         """Candidates (positions in ``rows``) in the other language that must stay in the top k: the best dense
         matches among passages in Korean for a Chinese query and the reverse, when their cosine is near the best
-        one. Keyword scores cannot reach across the languages, so fusion alone would drown them."""
+        one. Keyword scores (but for the opt-in readings field) cannot reach across the languages, so fusion alone
+        would drown them."""
         slots = min(self.settings.other_language_slots, top_k - 1)
         embedder = self.index.embedder
         # an embedder says ``crosses_languages = False`` when its space cannot relate Korean to Chinese

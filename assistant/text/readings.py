@@ -45,42 +45,55 @@ def _hanja() -> Any:
     """The ``hanja`` package (its import reads a 27,000-entry table once)."""
     with _lock:
         import hanja
+        import hanja.table
 
     return hanja
 
 
-def _read_word(word: str, before: str = "") -> str:
-    """One word's Korean reading; unread characters kept. The initial-sound rule applies at its start unless
-    it follows a letter or digit (``before``): 年 is 연 alone but 년 in 2021年."""
-    if before[-1:].isalnum():
-        return str(_hanja().translate(before[-1] + word, "substitution"))[1:]
+@lru_cache(maxsize=1)
+def _initial_sound_sensitive() -> frozenset[str]:
+    """Characters read with an initial ㄴ or ㄹ: the only ones the initial-sound rule can change."""
+    return frozenset(c for c, reading in _hanja().table.hanja_table.items() if (ord(reading) - 0xAC00) // 588 in (2, 5))
+
+
+@lru_cache(maxsize=16384)
+def _read_word(word: str, inside: bool = False) -> str:
+    """One word's Korean reading; unread characters kept (cached: words repeat). The initial-sound rule applies
+    at its start unless the word is ``inside`` one (after a letter or digit): 年 is 연 alone but 년 in 2021年."""
+    if inside:
+        return str(_hanja().translate("0" + word, "substitution"))[1:]
     return str(_hanja().translate(word, "substitution"))
 
 
-def _read_words(run: str, before: str) -> list[str]:
-    """A Han run's readings, one per jieba word (jieba on the Simplified form, readings of the Traditional)."""
+def _read_run(run: str, before: str, split: bool) -> list[str]:
+    """A Han run's readings, one per jieba word (jieba on the Simplified form, readings of the Traditional);
+    unless ``split`` is asked for, a run whose words' starts cannot change a reading is read whole, unsplit."""
     simplified = to_simplified(run)
     traditional = to_traditional(simplified)
+    inside = before[-1:].isalnum()
+    if not split and _initial_sound_sensitive().isdisjoint(traditional[1:]):
+        table = _hanja().table.hanja_table  # no reading after the first can change: look them up
+        return [_read_word(traditional[0], inside) + "".join([table.get(c, c) for c in traditional[1:]])]
     words = jieba_words(simplified)
     if len(traditional) != len(simplified):  # OpenCC kept the length in every case seen; read word by word if not
         words = [to_traditional(word) for word in words]
     else:
         ends = accumulate(len(word) for word in words)
         words = [traditional[end - len(word) : end] for word, end in zip(words, ends, strict=True)]
-    return [_read_word(word, before if i == 0 else "") for i, word in enumerate(words)]
+    return [_read_word(word, inside and i == 0) for i, word in enumerate(words)]
 
 
-def words_read(text: str) -> list[str]:
+def words_read(text: str, split: bool = True) -> list[str]:
     """The text in pieces: each Han run as its words' Korean readings, everything between as it is."""
     pieces: list[str] = []
     for is_han, start, end in han_runs(text):
-        pieces.extend(_read_words(text[start:end], text[start - 1 : start]) if is_han else [text[start:end]])
+        pieces.extend(_read_run(text[start:end], text[start - 1 : start], split) if is_han else [text[start:end]])
     return pieces
 
 
 def readings(text: str) -> str:
     """The text with each Han run written as its Korean readings; everything else unchanged."""
-    return "".join(words_read(text))
+    return "".join(words_read(text, split=False))
 
 
 def hangul_bigrams(text: str, singles: bool = True) -> list[str]:
