@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import handle_errors, index_option, json_option, load_settings
+from .common import handle_errors, index_option, json_option, load_settings, stderr_console
 
 if TYPE_CHECKING:
     from ..core import Assistant
@@ -31,7 +31,8 @@ def _assistant(index_dir: Path | None, model_name: str | None) -> Assistant:
     settings: Settings = load_settings(index_dir=index_dir)
     if model_name:
         settings.model.name = model_name
-    return Assistant.from_settings(settings)
+    with stderr_console().status(f"Opening the index in {settings.index_dir}…"):
+        return Assistant.from_settings(settings)
 
 
 @click.command("ask")
@@ -54,7 +55,9 @@ def ask(
     """
     assistant = _assistant(index_dir, model_name)
     try:
-        answer = assistant.ask(question, conversation_id, top_k=top_k)
+        # the first question loads the Korean and Chinese analysers (a few seconds): say so while it waits
+        with stderr_console().status("Reading the documents (the first question loads the analysers)…"):
+            answer = assistant.ask(question, conversation_id, top_k=top_k)
     finally:
         asyncio.run(assistant.aclose())
     if as_json:
@@ -76,6 +79,8 @@ def chat(index_dir: Path | None, top_k: int | None, model_name: str | None, conv
     Type a question and press Enter. /new starts a new conversation, /quit (or Ctrl-D) leaves.
     """
     assistant = _assistant(index_dir, model_name)
+    with stderr_console().status("Loading the Korean and Chinese analysers, so the first answer comes quickly…"):
+        asyncio.run(assistant.warm_up())
     asyncio.run(_chat_loop(assistant, top_k, conversation_id))
 
 
