@@ -79,7 +79,8 @@ async def wait_ready(url: str, seconds: float = 120) -> None:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol to post JSON and read the reply.
+    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol to post JSON and read the reply
+    (whole, or chunked as an event stream is).
 
     A load generator this small costs the shared CPU far less than a full client library (like wrk does),
     so the figures describe the server rather than the client.
@@ -100,15 +101,27 @@ class Connection:
         )
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()
-        length = 0
+        headers: dict[str, str] = {}
         while True:
             line = await self.reader.readline()
             if line in (b"\r\n", b""):
                 break
             name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        payload = await self.reader.readexactly(length)
+            headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":  # an event stream
+            parts: list[bytes] = []
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readline()  # the blank line after the last chunk (no trailers)
+                    break
+                parts.append((await self.reader.readexactly(size + 2))[:-2])
+            payload = b"".join(parts)
+        else:
+            payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+            self.writer = None
         return int(status_line.split()[1]), payload
 
     def close(self) -> None:

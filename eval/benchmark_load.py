@@ -50,44 +50,6 @@ UPLOAD_TEXTS = (
 )
 
 
-class StreamingConnection(Connection):
-    """``Connection``, also reading chunked bodies (the event streams) to their end."""
-
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        """Status and whole body of a JSON POST."""
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        headers: dict[str, str] = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            parts: list[bytes] = []
-            while True:
-                size = int((await self.reader.readline()).split(b";")[0], 16)
-                if size == 0:
-                    await self.reader.readline()  # the blank line after the last chunk (no trailers)
-                    break
-                parts.append((await self.reader.readexactly(size + 2))[:-2])
-            payload = b"".join(parts)
-        else:
-            payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-            self.writer = None
-        return int(status_line.split()[1]), payload
-
-
 def request_body(route: str, question: str, turn: int) -> bytes:
     """The JSON body of one request to ``route``."""
     if route == "/v1/chat/completions":
@@ -129,7 +91,7 @@ async def drive(url: str, clients: int, seconds: float, samples: list[str]) -> t
     end = started + seconds
 
     async def client(number: int) -> None:
-        connection = StreamingConnection(host, int(port))
+        connection = Connection(host, int(port))
         turn = number
         try:
             while time.perf_counter() < end:
@@ -147,7 +109,7 @@ async def drive(url: str, clients: int, seconds: float, samples: list[str]) -> t
                     if len(samples) < 5:
                         samples.append(f"{route}: {type(error).__name__}: {error}")
                     connection.close()
-                    connection = StreamingConnection(host, int(port))
+                    connection = Connection(host, int(port))
                 latencies[route].append((time.perf_counter() - sent) * 1000)
                 errors[route] += 0 if ok else 1
                 turn += 1
