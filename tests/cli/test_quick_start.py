@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.cli.serve_process import serving
 from tests.cli.test_cli import run
 from tests.conftest import ROOT
 
@@ -97,42 +93,9 @@ def served(notes: Path) -> Iterator[str]:
     """``assistant serve --port 0`` started in the notes folder as the README says; yields its URL."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     environment["COLUMNS"] = "200"  # one log line per message
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", "0"], cwd=notes, env=environment,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    log: list[str] = []
-    found: list[str] = []
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            log.append(line)
-            if match := re.search(r"serving on (http://127\.0\.0\.1:\d+)", line):
-                found.append(match.group(1))
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 120
-        while not found:
-            assert process.poll() is None and time.monotonic() < deadline, "".join(log)
-            time.sleep(0.1)
-        url = found[0]
-        while True:  # bound before the app has started: wait for it to answer
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "".join(log)
-            time.sleep(0.2)
+    with serving(["--port", "0"], notes, environment) as (url, log):
         assert any(f"corpus folder (uploads are kept there): {notes / 'docs'}" in line for line in log), log
         yield url
-    finally:
-        process.terminate()
-        process.wait(30)
-        reader.join(10)
 
 
 def test_serve_answers_with_citations_and_keeps_uploads_in_the_indexed_folder(notes: Path, served: str) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli.serve_process import serving
 from tests.cli.test_cli import run
 
 
@@ -30,39 +28,9 @@ def _env(tmp: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture
 def json_server(demo_index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, list[dict]]]:
     """``assistant serve --port 0`` with JSON logs; yields its URL and the log lines read so far."""
-    command = [sys.executable, "-m", "assistant", "serve", "--port", "0", "--index", str(demo_index_dir)]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, env=_env(tmp_path, ASSISTANT_LOG_FORMAT="json"), stderr=subprocess.PIPE, text=True
-    )
-    lines: list[dict] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append(json.loads(line))  # every line is JSON: a plain one would fail here
-            if "serving on" in lines[-1]["message"]:
-                ready.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert ready.wait(120), lines
-        url = lines[-1]["message"].split()[2]
-        deadline = time.monotonic() + 60
-        while True:  # bound before the app has started: wait for it to answer
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, lines
-            time.sleep(0.2)
-        yield url, lines
-    finally:
-        process.terminate()
-        process.wait(30)
-        reader.join(10)
+    env = _env(tmp_path, ASSISTANT_LOG_FORMAT="json")
+    with serving(["--port", "0", "--index", str(demo_index_dir)], tmp_path, env, parse=json.loads) as served:
+        yield served
 
 
 def test_json_logs_carry_one_line_per_request_with_its_id_route_status_and_timings(json_server) -> None:
