@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 
 from ..languages import normalize
 from ..records import Hit, Language
-from .bridge import asks_in_korean, read_for, reading_presence, text_for_korean, word_readings
-from .sentence_scoring import PARTIAL, Candidate, candidates_of, content_words, presence
+from .bridge import asks_in_korean, read_for, text_for_korean, word_readings
+from .sentence_scoring import Candidate, candidates_of, content_words, read_presence
 
 EVIDENCE_HITS = 3  # how many of the best hits count as the evidence for a question
 COMMON_FLOOR = 0.05  # the least weight a content word keeps, however common it is
@@ -71,11 +71,11 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
         for h in evidence
     )  # a Chinese passage is also read in Korean for a Korean question, a Korean one through the words' readings
     read = {} if korean else word_readings(words)
-    found = {word: _present(word, text, read) for word in weights}
+    found = {word: read_presence(word, text, read) for word in weights}
     covered = sum(weights[w] * found[w] for w in weights) / total
     candidates: list[Candidate] = read_for(question, candidates_of(evidence))
     sentence = max(
-        (sum(weights[w] * _present(w, c.normal, read) for w in weights) / total for c in candidates), default=0.0
+        (sum(weights[w] * read_presence(w, c.normal, read) for w in weights) / total for c in candidates), default=0.0
     )
     missing = max((rarity.get(w, 1.0) for w in weights if found[w] < 1.0), default=0.0)
     unseen = sum(weights[w] for w in weights if rarity.get(w, 1.0) >= 1.0) / total
@@ -84,12 +84,6 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
 
 def _readable(korean: bool, text: str, language: Language) -> str:
     return text_for_korean(text, language) if korean else text
-
-
-def _present(word: str, text: str, read: Mapping[str, str]) -> float:
-    found = presence(word, text)
-    reading = read.get(word)
-    return max(found, reading_presence(reading, text, PARTIAL)) if reading is not None and found < 1.0 else found
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,14 +141,19 @@ def presence(word: str, normal: str) -> float:
     return 0.0
 
 
+def read_presence(word: str, normal: str, readings: Mapping[str, str]) -> float:
+    """``presence``, or the presence of the word's Korean reading when ``readings`` has one (a Chinese question's
+    word in a Korean sentence, see ``bridge``), whichever is higher."""
+    found = presence(word, normal)
+    reading = readings.get(word)
+    return max(found, reading_presence(reading, normal, PARTIAL)) if reading is not None and found < 1.0 else found
+
+
 def coverage(question: QuestionTerms, normal: str, floor: Mapping[str, float] | None = None) -> float:
     """Share of the question's weight the normalised text holds; ``floor`` is each word's credit from elsewhere."""
     total = 0.0
     for word, weight in question.weights.items():
-        found = presence(word, normal)
-        reading = question.readings.get(word)
-        if reading is not None and found < 1.0:
-            found = max(found, reading_presence(reading, normal, PARTIAL))
+        found = read_presence(word, normal, question.readings)
         if floor is not None:
             found = max(found, floor[word])
         total += weight * found
@@ -170,7 +175,10 @@ def document_floors(question: QuestionTerms, candidates: Sequence[Candidate]) ->
         if question.korean:
             title = text_for_korean(title, languages[document])
         floors[document] = {
-            word: max(TITLE * _present(question, word, title), CONTEXT * _present(question, word, context))
+            word: max(
+                TITLE * read_presence(word, title, question.readings),
+                CONTEXT * read_presence(word, context, question.readings),
+            )
             for word in question.weights
         }
     return floors
@@ -184,12 +192,6 @@ def score(question: QuestionTerms, candidate: Candidate, hits: Sequence[Hit], fl
     top = hits[0].score or 1.0
     standing = min(max(hits[candidate.n - 1].score / top, 0.0), 1.0)
     return covered * (MIN_STANDING + (1 - MIN_STANDING) * standing)
-
-
-def _present(question: QuestionTerms, word: str, normal: str) -> float:
-    found = presence(word, normal)
-    reading = question.readings.get(word)
-    return max(found, reading_presence(reading, normal, PARTIAL)) if reading is not None and found < 1.0 else found
 
 
 def ranked_candidates(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms, list[Candidate]]:
