@@ -30,10 +30,10 @@ from assistant.api.app import create_app
 from assistant.api.outbound import OutboundPolicy, address_refusal, check_url, post_json
 from assistant.api.routes.bots_kakao import LATE_TEXT, WAIT_TEXT
 from assistant.errors import OutboundError, OutboundRefusedError
-from assistant.settings import ApiSettings, ConversationSettings, Settings
+from assistant.settings import ApiSettings, Settings
 from tests.api.bot_servers import BotServer
 from tests.api.live_server import live_server
-from tests.conftest import CORPUS
+from tests.api.test_bots import make_settings
 from tests.loopback import LoopbackServer
 
 QUESTION = "서울시 메타버스 플랫폼은 언제 완성되나요?"
@@ -357,12 +357,7 @@ def make_app_settings(index_dir: Path, certificate: Certificate, allow_private: 
         rate_limit=0, kakao_deadline=0.001, kakao_callback_hosts=["localhost"],
         outbound_allow_private=allow_private, outbound_ca_file=certificate.cert,
     )  # fmt: skip
-    return Settings(
-        corpus_dir=CORPUS,
-        index_dir=index_dir,
-        conversations=ConversationSettings(backend="memory"),
-        api=api,
-    )
+    return make_settings(index_dir, api)
 
 
 @pytest.fixture(scope="module")
