@@ -1,3 +1,3 @@
-"""What the workers of one service share through Redis (``ASSISTANT_REDIS__URL``): delivery ids seen by the bots
-and the index change channel; conversations and rate limits use it through their own adapters. Without Redis,
-each process keeps its own, as on a single machine."""
+"""What the workers of one service share through Redis (``ASSISTANT_REDIS__URL``): the connection and its errors
+(``redis_connection``) and the index change channel (``changes``). Conversations, rate limits and bot deliveries
+use Redis through their own adapters. Without Redis, each process keeps its own, as on a single machine."""

@@ -54,9 +54,9 @@ def _options(settings: RedisSettings) -> dict[str, Any]:
     return options
 
 
-def sync_client(settings: RedisSettings) -> redis.Redis:
-    """A blocking client (thread-safe: it draws connections from its own pool)."""
-    client: redis.Redis = require_redis().Redis.from_url(settings.url, **_options(settings))
+def sync_client(settings: RedisSettings, **extra: Any) -> redis.Redis:
+    """A blocking client (thread-safe: it draws connections from its own pool); ``extra`` goes to redis-py."""
+    client: redis.Redis = require_redis().Redis.from_url(settings.url, **{**_options(settings), **extra})
     return client
 
 
