@@ -70,8 +70,9 @@ def async_client(settings: RedisSettings) -> redis.asyncio.Redis:
 
 def unavailable(settings: RedisSettings, error: Exception) -> RedisUnavailableError:
     """The error for a Redis command that failed: which Redis, why, and what to check."""
+    said = str(error).rstrip(". ") or type(error).__name__
     return RedisUnavailableError(
-        f"Redis at {redacted(settings.url)} failed: {error or type(error).__name__}. Start Redis there, or fix "
+        f"Redis at {redacted(settings.url)} failed: {said}. Start Redis there, or fix "
         "ASSISTANT_REDIS__URL (and ASSISTANT_REDIS__PASSWORD)."
     )
 
@@ -84,6 +85,18 @@ def reachable(settings: RedisSettings) -> Iterator[None]:
         yield
     except redis.RedisError as error:
         raise unavailable(settings, error) from error
+
+
+def check_reachable(settings: RedisSettings) -> None:
+    """When a Redis is configured, make sure it answers (raises ``RedisUnavailableError`` saying what to fix)."""
+    if not settings.url:
+        return
+    client = sync_client(settings)
+    try:
+        with reachable(settings):
+            client.ping()
+    finally:
+        client.close()
 
 
 def limits_uri(settings: RedisSettings) -> str:
