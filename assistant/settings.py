@@ -293,7 +293,11 @@ class ApiSettings(BaseModel):
         "change documents); without it such a start is refused.",
     )
     rate_limit: int = Field(120, ge=0, description="Requests per minute per key or client address; 0 turns it off.")
-    rate_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
+    rate_burst: int = Field(
+        30, ge=1,
+        description="Requests a client may make at once: at most this many in any rate_burst × 60 / rate_limit "
+        "seconds (a moving window, kept in Redis for all workers when redis.url is set).",
+    )  # fmt: skip
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload.")
     max_text_chars: int = Field(
