@@ -83,7 +83,7 @@ class Assistant:
 
         retriever = retriever or open_retriever(settings)
         model = None if settings.model.name == "extractive" else create_chat_model(settings.model)
-        return cls(settings, retriever, model, create_store(settings.conversations))
+        return cls(settings, retriever, model, create_store(settings.conversations, settings.redis))
 
     @property
     def uses_model(self) -> bool:

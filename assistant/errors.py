@@ -25,6 +25,7 @@ The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
     ├── OutboundError             a request the server makes to a URL a user named (a Kakao callback) that failed
     │   └── OutboundRefusedError     refused by the outbound guard: scheme, host, address or redirect
     ├── ServiceError              a client (the LangChain/LlamaIndex retriever) could not use the assistant's service
+    ├── RedisUnavailableError     the configured Redis cannot be reached or refused the command (503)
     └── ModelError                a language model call that failed (the answer falls back to extraction)
         ├── ModelUnavailableError    the server cannot be reached or answers 5xx
         │   └── ModelCircuitOpenError    skipped: it failed too often lately (circuit breaker open)
@@ -195,6 +196,14 @@ class ServiceError(AssistantError):
 
     status_code = 502
     code = "service_error"
+
+
+class RedisUnavailableError(AssistantError):
+    """The Redis that ``redis.url`` names cannot be reached, refused the password, or failed a command; what the
+    workers share there (conversations) cannot be read or written until it is back."""
+
+    status_code = 503
+    code = "redis_unavailable"
 
 
 class ModelError(AssistantError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -225,9 +225,42 @@ class AnswerSettings(BaseModel):
 class ConversationSettings(BaseModel):
     """Where conversations are kept."""
 
-    backend: str = Field("sqlite", description="'sqlite', 'memory', or a 'module:Class' path.")
+    backend: str = Field(
+        "auto",
+        description="'auto' ('redis' when ASSISTANT_REDIS__URL is set, else 'sqlite'), 'sqlite', 'redis', 'memory', "
+        "or a 'module:Class' path.",
+    )
     path: Path = Field(Path("data/conversations.sqlite3"), description="SQLite file for the 'sqlite' backend.")
     max_turns: int = Field(50, ge=1, description="Turns kept per conversation; older ones are dropped.")
+
+
+class RedisSettings(BaseModel):
+    """Redis, for what the workers of one service share: rate-limit buckets, conversations, bot deliveries seen,
+    and the index change channel. Empty: each process keeps its own (the single-machine defaults)."""
+
+    url: str = Field(
+        "",
+        description="'redis://[:password@]host:port/db', 'rediss://…' (TLS) or 'unix:///path/to/redis.sock'; "
+        "empty: no Redis. Put the password in redis.password rather than in the URL, so it is never shown.",
+    )
+    password: SecretStr | None = Field(None, description="Redis password (AUTH); never logged.")
+    prefix: str = Field(
+        "assistant:", description="Put before every key and channel name, so several services can share one Redis."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, url: str) -> str:
+        url = url.strip()
+        if url and not url.startswith(REDIS_SCHEMES):
+            raise ValueError(
+                "redis.url must start with redis://, rediss:// or unix:// (e.g. redis://localhost:6379/0 or "
+                "unix:///run/redis/redis.sock); leave it empty to run without Redis"
+            )
+        return url
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class ApiSettings(BaseModel):
@@ -260,7 +293,11 @@ class ApiSettings(BaseModel):
         "change documents); without it such a start is refused.",
     )
     rate_limit: int = Field(120, ge=0, description="Requests per minute per key or client address; 0 turns it off.")
-    rate_burst: int = Field(30, ge=1, description="Requests a client may make at once before the rate applies.")
+    rate_burst: int = Field(
+        30, ge=1,
+        description="Requests a client may make at once: at most this many in any rate_burst × 60 / rate_limit "
+        "seconds (a moving window, kept in Redis for all workers when redis.url is set).",
+    )  # fmt: skip
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest document upload.")
     max_text_chars: int = Field(
@@ -335,3 +372,4 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     conversations: ConversationSettings = ConversationSettings()
     api: ApiSettings = ApiSettings()
+    redis: RedisSettings = RedisSettings()

@@ -16,6 +16,7 @@ from assistant.embedding.base import create_embedder
 from assistant.indexing.builder import build_index, open_index
 from assistant.indexing.search_index import SearchIndex
 from assistant.settings import Settings
+from tests.redis_server import redis_server, redis_settings  # noqa: F401  (fixtures for every test folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

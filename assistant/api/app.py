@@ -19,6 +19,7 @@ from ..settings import Settings
 from ..text.validation import PYDANTIC_ERROR, find_problem, format_path, text_error
 from .middleware import ServiceMiddleware
 from .observability import Metrics
+from .rate_limits import RateLimiter
 from .routes import (
     answers,
     bots_kakao,
@@ -31,7 +32,7 @@ from .routes import (
     openai_compat,
     web,
 )
-from .security import RateLimiter, check_exposure, docs_open, key_checker
+from .security import check_exposure, docs_open, key_checker
 from .service import Services
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
             allow_headers=["authorization", "x-api-key", "content-type"],
         )  # fmt: skip
     app.add_middleware(
-        ServiceMiddleware, keys=keys, limiter=RateLimiter(api.rate_limit, api.rate_burst),
+        ServiceMiddleware, keys=keys, limiter=RateLimiter.from_settings(api, settings.redis),
         metrics=metrics, max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
         max_text_chars=api.max_text_chars,
     )  # fmt: skip

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import ForbiddenError
 from .observability import Metrics
-from .security import AuthError, Caller, KeyChecker, RateLimited, RateLimiter
+from .rate_limits import RateLimited, RateLimiter
+from .security import AuthError, Caller, KeyChecker
 
 log = logging.getLogger("assistant.api")
 
@@ -101,7 +102,7 @@ class ServiceMiddleware:
         try:
             if path.startswith(_KEYED):
                 scope["state"]["client"] = self._client(scope, headers, path)
-                self.limiter.check(scope["state"]["client"])
+                await self.limiter.check(scope["state"]["client"])
             elif path.startswith(_DOCS_PATHS) and not self.docs_open:
                 self._require_admin(self.keys.identify(headers.get("authorization"), headers.get("x-api-key")), path)
             limit, setting = self._body_limit(path)

@@ -1,4 +1,4 @@
-"""API keys with roles (compared in constant time) and a token-bucket rate limit per key or client address."""
+"""API keys with roles, compared in constant time, and the checks on where the service may listen without them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from pydantic import SecretStr
@@ -22,14 +21,6 @@ log = logging.getLogger("assistant.api")
 
 class AuthError(Exception):
     """A /v1 or /api request without an accepted API key."""
-
-
-class RateLimited(Exception):
-    """A client over its request rate; ``retry_after`` is in whole seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -124,44 +115,6 @@ class KeyChecker:
 
 def _rank(role: Role) -> int:
     return 1 if role is Role.ADMIN else 0
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    """A token bucket per client: ``burst`` at once, refilled at ``per_minute`` / 60 per second."""
-
-    def __init__(self, per_minute: int, burst: int, max_clients: int = 10_000) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        """Whether a limit applies."""
-        return self.rate > 0
-
-    def check(self, client: str) -> None:
-        """Take one token for the client, or raise ``RateLimited`` with the seconds until one is free."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        with self._lock:
-            bucket = self._buckets.pop(client, None) or _Bucket(self.burst, now)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-            self._buckets[client] = bucket
-            if len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
-            if bucket.tokens < 1:
-                raise RateLimited(max(1, math.ceil((1 - bucket.tokens) / self.rate)))
-            bucket.tokens -= 1
 
 
 def is_loopback(host: str) -> bool:

@@ -48,6 +48,9 @@ def serve(
     from ..api.security import check_exposure, key_checker
 
     check_exposure(settings.api, key_checker(settings.api), warn=False)  # refuse before building anything
+    from ..shared.redis_connection import check_reachable
+
+    check_reachable(settings.redis)  # a wrong ASSISTANT_REDIS__URL fails now, in one line
     if settings.log_format == "json":
         from ..log_format import use_json_logs
 

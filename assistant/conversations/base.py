@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import secrets
 from typing import Protocol, runtime_checkable
 
 from ..errors import NotFoundError
-from ..records import ConversationSummary, Turn
+from ..records import Citation, ConversationSummary, Language, Turn
 from ..registry import Registry
-from ..settings import ConversationSettings
+from ..settings import ConversationSettings, RedisSettings
 
 
 @runtime_checkable
@@ -59,6 +60,7 @@ CONVERSATION_STORES: Registry[ConversationStore] = Registry(
     {
         "sqlite": "assistant.conversations.sqlite:SQLiteConversationStore",
         "memory": "assistant.conversations.memory:MemoryConversationStore",
+        "redis": "assistant.conversations.redis:RedisConversationStore",
     },
 )
 
@@ -76,6 +78,34 @@ def new_conversation_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_store(settings: ConversationSettings) -> ConversationStore:
-    """The store the settings name; each backend takes the whole ``ConversationSettings``."""
-    return CONVERSATION_STORES.create(settings.backend, settings=settings)
+def create_store(settings: ConversationSettings, redis: RedisSettings | None = None) -> ConversationStore:
+    """The store the settings name ('auto': Redis when ``redis.url`` is set, else SQLite). Each backend takes the
+    whole ``ConversationSettings``; one whose constructor also takes ``redis`` gets the Redis settings."""
+    name = settings.backend
+    if name == "auto":
+        name = "redis" if redis is not None and redis.url else "sqlite"
+    cls = CONVERSATION_STORES.load(name)
+    if "redis" in inspect.signature(cls).parameters:
+        return cls(settings=settings, redis=redis)  # type: ignore[call-arg]
+    return cls(settings=settings)  # type: ignore[call-arg]
+
+
+def turn_record(turn: Turn) -> dict[str, object]:
+    """A turn as JSON-ready data, its citations included (what the stores keep)."""
+    return {**turn.to_dict(), "citations": [citation.to_dict() for citation in turn.citations]}
+
+
+def turn_from_record(data: dict[str, object]) -> Turn:
+    """The turn ``turn_record`` made."""
+    citations = data.get("citations") or []
+    assert isinstance(citations, list)
+    return Turn(
+        question=str(data["question"]),
+        query=str(data.get("query", "")),
+        answer=str(data["answer"]),
+        citations=tuple(Citation.from_dict(item) for item in citations),
+        language=Language(str(data.get("language", Language.OTHER.value))),
+        fallback=bool(data.get("fallback", False)),
+        created_at=float(data.get("created_at", 0.0)),  # type: ignore[arg-type]
+        feedback=int(data.get("feedback", 0)),  # type: ignore[call-overload]
+    )

@@ -8,9 +8,9 @@ import threading
 import time
 
 from ..errors import ConfigurationError, NotFoundError
-from ..records import Citation, ConversationSummary, Language, Turn
+from ..records import ConversationSummary, Turn
 from ..settings import ConversationSettings
-from .base import new_conversation_id, not_yours
+from .base import new_conversation_id, not_yours, turn_from_record, turn_record
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -76,7 +76,7 @@ class SQLiteConversationStore:
 
     def append(self, conversation_id: str, turn: Turn, user: str | None = None, owner: str | None = None) -> None:
         """Add a turn, keeping at most ``max_turns``."""
-        data = json.dumps(_turn_record(turn), ensure_ascii=False)
+        data = json.dumps(turn_record(turn), ensure_ascii=False)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -110,7 +110,7 @@ class SQLiteConversationStore:
                 "SELECT data FROM turns WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?",
                 (conversation_id, limit or -1),
             ).fetchall()
-        return [_turn_from_record(json.loads(data)) for (data,) in reversed(rows)]
+        return [turn_from_record(json.loads(data)) for (data,) in reversed(rows)]
 
     def list(self, user: str | None = None, limit: int = 50, owner: str | None = None) -> list[ConversationSummary]:
         """Conversations with turns, most recently active first."""
@@ -135,7 +135,7 @@ class SQLiteConversationStore:
         (data,) = self._db.execute(
             "SELECT data FROM turns WHERE conversation_id = ? AND seq = ?", (conversation_id, seq)
         ).fetchone()
-        return _turn_from_record(json.loads(data))
+        return turn_from_record(json.loads(data))
 
     def set_feedback(self, conversation_id: str, turn: int, rating: int) -> Turn:
         """Record feedback on a turn."""
@@ -152,7 +152,7 @@ class SQLiteConversationStore:
                 "UPDATE turns SET data = ? WHERE conversation_id = ? AND seq = ?",
                 (json.dumps(record, ensure_ascii=False), conversation_id, seq),
             )
-        return _turn_from_record(record)
+        return turn_from_record(record)
 
     def delete(self, conversation_id: str) -> bool:
         """Forget a conversation and its turns."""
@@ -164,22 +164,3 @@ class SQLiteConversationStore:
         """Close the database."""
         with self._lock:
             self._db.close()
-
-
-def _turn_record(turn: Turn) -> dict[str, object]:
-    return {**turn.to_dict(), "citations": [citation.to_dict() for citation in turn.citations]}
-
-
-def _turn_from_record(data: dict[str, object]) -> Turn:
-    citations = data.get("citations") or []
-    assert isinstance(citations, list)
-    return Turn(
-        question=str(data["question"]),
-        query=str(data.get("query", "")),
-        answer=str(data["answer"]),
-        citations=tuple(Citation.from_dict(item) for item in citations),
-        language=Language(str(data.get("language", Language.OTHER.value))),
-        fallback=bool(data.get("fallback", False)),
-        created_at=float(data.get("created_at", 0.0)),  # type: ignore[arg-type]
-        feedback=int(data.get("feedback", 0)),  # type: ignore[call-overload]
-    )

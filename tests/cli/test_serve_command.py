@@ -57,3 +57,11 @@ def test_a_busy_port_is_one_line_with_the_fix(demo_index_dir: Path, tmp_path: Pa
     assert done.returncode == 2
     assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
     assert "Traceback" not in done.stderr and "serving on" not in done.stderr
+
+
+def test_an_unreachable_redis_is_one_line_with_the_fix(demo_index_dir: Path, tmp_path: Path) -> None:
+    env = _env(tmp_path, ASSISTANT_REDIS__URL=f"unix://{tmp_path}/no-redis.sock")
+    done = run("serve", "--port", "0", "--index", str(demo_index_dir), cwd=tmp_path, env=env)
+    assert done.returncode != 0
+    assert f"Redis at unix://{tmp_path}/no-redis.sock failed" in done.stderr and "ASSISTANT_REDIS__URL" in done.stderr
+    assert "Traceback" not in done.stderr and "serving on" not in done.stderr

@@ -1,4 +1,5 @@
-"""Both conversation stores behave the same through the contract; SQLite keeps turns across reopening."""
+"""Every conversation store behaves the same through the contract (Redis against a real redis-server); SQLite keeps
+turns across reopening."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ def turn(i: int) -> Turn:
     return Turn(f"질문 {i}", f"검색어 {i}", f"답 {i} [1]", (citation,), Language.KOREAN, fallback=i == 2, created_at=i)
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ConversationStore:
     settings = ConversationSettings(backend=request.param, path=tmp_path / "data" / "c.sqlite3", max_turns=3)
-    store = create_store(settings)
+    redis = request.getfixturevalue("redis_settings") if request.param == "redis" else None
+    store = create_store(settings, redis)
     assert isinstance(store, ConversationStore)
     yield store
     store.close()
@@ -58,6 +60,7 @@ def test_delete_forgets_the_conversation(store) -> None:
     store.append(conversation, turn(1))
     assert store.delete(conversation)
     assert not store.exists(conversation) and store.turns(conversation) == []
+    assert conversation not in {s.id for s in store.list()}
     assert not store.delete(conversation)
 
 

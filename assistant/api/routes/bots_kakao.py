@@ -9,7 +9,9 @@ Kakao waits at most 5 s. The answer is awaited for ``api.kakao_deadline`` second
 and the request has a ``callbackUrl``, the reply says "wait" (``useCallback``) and the whole answer is posted to
 the callback URL when it is ready. Without a callback URL the core is given that deadline, so a slow or hanging
 model is cut short and the extractive answer is sent in time; only when even that is late is the user asked to
-send the question again: the same question from the same user within a minute shares the first answer.
+send the question again: the same question from the same user within a minute shares the first answer. Kakao's
+payload has no delivery id to de-duplicate by (its ids name the bot, block and skill), and a pending answer cannot
+cross processes, so with several workers that sharing holds within the worker that receives the repeat.
 
 A callback URL is used only when it is https on a host in ``api.kakao_callback_hosts`` (Kakao's own), and the
 answer is posted through the outbound guard (``api/outbound.py``: public addresses only, no redirects, short

@@ -8,7 +8,8 @@ Telegram sends the secret in ``X-Telegram-Bot-Api-Secret-Token``; this route che
 key. Without a configured secret the route refuses every update (404, not enabled): an open webhook would let anyone
 spend answers in any chat. Each chat has one conversation, ``telegram:{chat id}``. The update is acknowledged
 at once and answered in the background with ``sendMessage`` (long answers in several messages), so Telegram
-never times out and redelivers; a redelivered ``update_id`` is ignored. Updates without text are ignored.
+never times out and redelivers; a redelivered ``update_id`` is ignored (by every worker when Redis is set:
+``api/deliveries.py``). Updates without text are ignored.
 The bot token is part of the Bot API URL and is never logged.
 """
 
@@ -25,7 +26,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ...errors import InvalidQueryError, NotEnabledError, UnauthorizedError
 from ...text.validation import CleanText
-from ..bot_replies import RecentRequests, reply_text, split_text
+from ..bot_replies import reply_text, split_text
+from ..deliveries import Deliveries, deliveries
 from ..schemas import error_responses
 from ..service import Services, services
 
@@ -114,7 +116,7 @@ async def telegram_update(
     message = update.message
     if message is None or not (message.text or "").strip():
         return {"ok": True, "ignored": "no text"}
-    if not _recent(request).add(f"telegram:{update.update_id}"):
+    if not await _deliveries(request, service).first(f"telegram:{update.update_id}"):
         return {"ok": True, "ignored": "duplicate"}
     background.add_task(answer_message, service, message)
     return {"ok": True}
@@ -188,11 +190,11 @@ def _hide_tokens_in_http_logs() -> None:
         logger.addFilter(_RedactBotTokens())
 
 
-def _recent(request: Request) -> RecentRequests[bool]:
-    """This app's memory of recent update ids (kept on ``app.state``, so each app has its own)."""
+def _deliveries(request: Request, service: Services) -> Deliveries:
+    """This app's memory of update ids (on ``app.state``, so each app has its own; shared through Redis when set)."""
     state = request.app.state
-    recent: RecentRequests[bool] | None = getattr(state, "telegram_recent", None)
-    if recent is None:
-        recent = RecentRequests(UPDATE_WINDOW)
-        state.telegram_recent = recent
-    return recent
+    seen: Deliveries | None = getattr(state, "telegram_deliveries", None)
+    if seen is None:
+        seen = deliveries(service.settings.redis, UPDATE_WINDOW)
+        state.telegram_deliveries = seen
+    return seen
