@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...answering.events import Delta, Done, Fallback, Retrieved
 from ...errors import AssistantError
 from ...records import Answer
 from ...retrieval.retriever import MAX_QUERY_CHARS, SearchOptions
 from ...text.validation import CleanText
+from ..event_stream import event_stream, sse_event
 from ..schemas import AnswerOut, AskRequest, SearchOut, error_responses
 from ..service import Services, owner, services
 
@@ -45,7 +47,7 @@ async def answer(body: AskRequest, request: Request, service: ServicesDep, asker
                         **error_responses(401, 404, 413, 422, 429, 503)},
     summary="Answer a question as a stream of Server-Sent Events",
 )  # fmt: skip
-async def chat(body: AskRequest, request: Request, service: ServicesDep, asker: OwnerDep) -> StreamingResponse:
+async def chat(body: AskRequest, service: ServicesDep, asker: OwnerDep) -> EventSourceResponse:
     """Events: `citations` (the retrieved passages, numbered), `delta` (answer text), `fallback` (the model failed,
     discard the text so far), `done` (the final answer), or `error`. Comment lines (`: ping`) keep the
     connection alive. Closing the connection cancels the model call."""
@@ -53,11 +55,7 @@ async def chat(body: AskRequest, request: Request, service: ServicesDep, asker: 
         body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user, owner=asker
     )
     first = await _first_event(events)  # errors before any output become normal JSON error responses
-    return StreamingResponse(
-        _sse(first, events, request, service),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-    )
+    return event_stream(_sse(first, events, service), service.settings.api.keepalive)
 
 
 @router.get(
@@ -79,47 +77,22 @@ async def _first_event(events: AsyncIterator[Any]) -> Any:
     return await events.__anext__()
 
 
-def sse_event(name: str, data: dict[str, Any]) -> bytes:
-    """One Server-Sent Event."""
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
-
-
-async def _sse(first: Any, events: AsyncIterator[Any], request: Request, service: Services) -> AsyncIterator[bytes]:
-    """The events as SSE, with keep-alive pings while the model is quiet; stops the model if the client leaves."""
-    keepalive = service.settings.api.keepalive
-    pending: asyncio.Task[Any] | None = None
+async def _sse(first: Any, events: AsyncIterator[Any], service: Services) -> AsyncIterator[ServerSentEvent]:
+    """The answer's events as SSE; a failure after the stream started is reported as an ``error`` event."""
     try:
-        yield _event_bytes(first, service)
-        while True:
-            pending = asyncio.ensure_future(events.__anext__())
-            while True:
-                done, _ = await asyncio.wait({pending}, timeout=keepalive)
-                if done:
-                    break
-                if await request.is_disconnected():
-                    return
-                yield b": ping\n\n"
-            try:
-                event = pending.result()
-            except StopAsyncIteration:
-                return
-            finally:
-                pending = None
-            yield _event_bytes(event, service)
+        yield _event(first, service)
+        async for event in events:
+            yield _event(event, service)
     except AssistantError as error:
         yield sse_event("error", {"error": {"code": error.code, "message": str(error)}})
     except Exception:  # the stream has started: report it as an event, never as a traceback
-        import logging
-
         logging.getLogger("assistant.api").exception("answer stream failed")
         yield sse_event("error", {"error": {"code": "internal_error", "message": "The answer failed. Try again."}})
     finally:
-        if pending is not None:
-            pending.cancel()
         await events.aclose()  # type: ignore[attr-defined]
 
 
-def _event_bytes(event: Any, service: Services) -> bytes:
+def _event(event: Any, service: Services) -> ServerSentEvent:
     if isinstance(event, Retrieved):
         hits = [{"n": n, **hit.to_dict()} for n, hit in enumerate(event.hits, start=1)]
         return sse_event("citations", {"conversation_id": event.conversation_id, "query": event.query, "hits": hits})
