@@ -1,4 +1,8 @@
-"""One ASGI middleware in front of every route: request ids, body limits, keys, rate limits, logs, metrics.
+"""One ASGI middleware in front of every route: body limits, keys, rate limits, logs, metrics.
+
+Request ids come from ``asgi-correlation-id``'s middleware, which wraps this one (see ``REQUEST_IDS``): it takes
+the client's ``X-Request-ID`` (or makes one), returns it on every response, rejections included, and keeps it in
+a context variable, so every log line of the request can carry it.
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) so streamed answers pass through untouched and the
 per-request cost stays small.
@@ -12,6 +16,8 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from asgi_correlation_id import correlation_id
 
 from ..errors import ForbiddenError
 from .observability import Metrics
@@ -38,6 +44,14 @@ _ADMIN_PATHS = ("/v1/documents",)
 _JOBS = "/v1/documents/jobs"
 _DOCS_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+# For asgi-correlation-id's CorrelationIdMiddleware, added outside ServiceMiddleware: the client's X-Request-ID
+# (any text, cut to 64 characters) or a new 16-hex-digit one.
+REQUEST_IDS: dict[str, Any] = {
+    "header_name": "X-Request-ID", "validator": None, "generator": lambda: secrets.token_hex(8),
+    "transformer": lambda value: value[:64],
+}  # fmt: skip
 
 
 class BodyTooLarge(Exception):
@@ -82,21 +96,20 @@ class ServiceMiddleware:
             return
         started = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = correlation_id.get() or "-"
+        scope.setdefault("state", {})
         path: str = scope["path"]
         status_box = [500]
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_status(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_box[0] = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
         async def reject(status: int, code: str, text: str, extra: dict[str, str] | None = None) -> None:
             body, raw_headers = error_body(status, code, text, extra)
-            await send_with_id({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send_with_id({"type": "http.response.body", "body": body})
+            await send_with_status({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send_with_status({"type": "http.response.body", "body": body})
 
         try:
             if path.startswith(_KEYED):
@@ -110,7 +123,7 @@ class ServiceMiddleware:
                 text = f"The request body is {length} bytes; the limit is {limit} bytes ({setting})."
                 await reject(413, "body_too_large", text)
                 return
-            await self.app(scope, _limited(receive, limit), send_with_id)
+            await self.app(scope, _limited(receive, limit), send_with_status)
         except AuthError as error:
             await reject(401, "unauthorized", str(error), {"www-authenticate": "Bearer"})
         except RateLimited as error:

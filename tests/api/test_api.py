@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import threading
 import time
@@ -354,6 +355,15 @@ def test_a_client_that_goes_away_cancels_the_model_call(slow) -> None:
     while not model.cancelled and time.monotonic() < deadline:
         time.sleep(0.05)
     assert model.cancelled
+
+
+def test_every_response_carries_the_clients_request_id_or_a_new_one(guarded: str) -> None:
+    rejected = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-Request-ID": "trace-ab12"})
+    assert rejected.status_code == 401 and rejected.headers["x-request-id"] == "trace-ab12"
+    long = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-Request-ID": "x" * 100})
+    assert long.headers["x-request-id"] == "x" * 64
+    made = [httpx.get(f"{guarded}/livez").headers["x-request-id"] for _ in range(2)]
+    assert made[0] != made[1] and all(re.fullmatch(r"[0-9a-f]{16}", made_id) for made_id in made)
 
 
 def test_logs_name_the_request_but_never_the_key(guarded: str, caplog: pytest.LogCaptureFixture) -> None:
