@@ -96,9 +96,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         )  # fmt: skip
     app.add_middleware(
         ServiceMiddleware, keys=keys, limiter=RateLimiter(api.rate_limit, api.rate_burst),
-        metrics=metrics, max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
+        max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
         max_text_chars=api.max_text_chars,
     )  # fmt: skip
+    metrics.instrument(app)  # outside ServiceMiddleware: its rejections are counted and logged
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_IDS)  # outermost: every response, rejections too, has one
     return app
 

@@ -261,8 +261,14 @@ def test_health_and_metrics(served: str) -> None:
     ready = httpx.get(f"{served}/readyz").json()
     assert ready["status"] == "ok" and ready["passages"] > 0 and ready["model"] == "extractive"
     post(served, "/v1/answer", {"question": QUESTION})
+    assert httpx.get(f"{served}/v1/conversations/some-id").status_code == 404
+    assert httpx.get(f"{served}/v1/no-such-route").status_code == 404
     metrics = httpx.get(f"{served}/metrics").text
     assert 'assistant_http_requests_total{method="POST",route="/v1/answer",status="200"}' in metrics
+    conversation = 'route="/v1/conversations/{conversation_id}"'
+    assert f'assistant_http_requests_total{{method="GET",{conversation},status="404"}}' in metrics
+    assert 'assistant_http_requests_total{method="GET",route="unmatched",status="404"}' in metrics
+    assert 'assistant_http_request_seconds_count{route="/v1/answer"}' in metrics
     assert 'assistant_answer_stage_seconds_count{stage="retrieval"}' in metrics
     assert "assistant_fallbacks_total" in metrics
 
