@@ -85,6 +85,21 @@ def test_an_answer_leads_with_its_phrase_and_a_question_off_the_documents_is_dec
     assert events[-1][0] == "done" and events[-1][1]["abstained"] and events[-1][1]["related"]
 
 
+def test_sample_questions_are_faq_titles_the_documents_answer_one_per_language(served: str) -> None:
+    questions = httpx.get(f"{served}/v1/sample-questions").json()["questions"]
+    titles = {document["title"] for document in httpx.get(f"{served}/v1/documents").json()["documents"]}
+    assert len(questions) == 3 and set(questions) <= titles
+    answers = [post(served, "/v1/answer", {"question": question}).json() for question in questions]
+    assert sorted(answer["language"] for answer in answers) == ["ko", "zh-Hans", "zh-Hant"]
+    assert all(not answer["abstained"] and answer["citations"] for answer in answers)
+
+
+def test_configured_sample_questions_win(demo_index_dir: Path, tmp_path: Path) -> None:
+    settings = settings_for(demo_index_dir, CORPUS, tmp_path, sample_questions=["서울 메타버스 계획은?"])
+    with live_server(create_app(settings)) as url:
+        assert httpx.get(f"{url}/v1/sample-questions").json() == {"questions": ["서울 메타버스 계획은?"]}
+
+
 def test_a_conversation_continues_and_can_be_read_and_deleted(served: str) -> None:
     first = post(served, "/v1/answer", {"question": "메타버스 서울 기본계획의 추진 분야는 몇 개인가요?"}).json()
     conversation = first["conversation_id"]

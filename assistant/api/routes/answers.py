@@ -13,11 +13,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...answering.events import Delta, Done, Fallback, Retrieved
 from ...errors import AssistantError
-from ...records import Answer
+from ...languages import detect_language
+from ...records import Answer, Language
 from ...retrieval.retriever import MAX_QUERY_CHARS, SearchOptions
 from ...text.validation import CleanText
 from ..event_stream import event_stream, sse_event
-from ..schemas import AnswerOut, AskRequest, SearchOut, error_responses
+from ..schemas import AnswerOut, AskRequest, SamplesOut, SearchOut, error_responses
 from ..service import Services, owner, services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -71,6 +72,38 @@ async def search(
     retriever = service.assistant.retriever
     hits = await asyncio.to_thread(retriever.search, q, SearchOptions(top_k=k))
     return {"query": q, "hits": [hit.to_dict() for hit in hits]}
+
+
+@router.get(
+    "/sample-questions", response_model=SamplesOut, responses=error_responses(401, 429),
+    summary="Questions the documents answer, for the chat page's empty state",
+)  # fmt: skip
+async def sample_questions(service: ServicesDep) -> dict[str, Any]:
+    """`api.sample_questions` when set; else up to three indexed document titles phrased as questions (a FAQ's),
+    one per language first. Empty when there are none."""
+    configured = service.settings.api.sample_questions
+    if configured or service.live is None:
+        return {"questions": configured[:_SAMPLES]}
+    titles = [entry.title.strip() for entry in service.live.documents()]
+    return {"questions": _question_titles(titles)}
+
+
+_SAMPLES = 3
+_QUESTION_ENDS = ("?", "？")
+
+
+def _question_titles(titles: list[str]) -> list[str]:
+    """Up to ``_SAMPLES`` titles that are questions, one per language before a second of any."""
+    questions = [title for title in titles if title.endswith(_QUESTION_ENDS) and len(title) <= 80]
+    chosen: list[str] = []
+    seen: set[Language] = set()
+    for title in questions:
+        language = detect_language(title)
+        if language not in seen:
+            seen.add(language)
+            chosen.append(title)
+    chosen += [title for title in questions if title not in chosen]
+    return chosen[:_SAMPLES]
 
 
 async def _first_event(events: AsyncIterator[Any]) -> Any:
