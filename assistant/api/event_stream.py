@@ -13,15 +13,19 @@ from typing import Any
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+# Lines end in "\n", as our streams always did (sse-starlette's default is "\r\n"; both are valid SSE). An event
+# object encodes itself with its own separator, so each one is given it.
+_SEP = "\n"
+
 
 def sse_event(name: str | None, data: dict[str, Any] | str) -> ServerSentEvent:
     """One event: a JSON payload (or text as it is) under ``name`` (``None``: the default ``message`` type)."""
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-    return ServerSentEvent(text, event=name)
+    return ServerSentEvent(text, event=name, sep=_SEP)
 
 
 def event_stream(events: AsyncIterator[ServerSentEvent], keepalive: float) -> EventSourceResponse:
     """An SSE response of ``events``, pinging every ``keepalive`` seconds."""
     return EventSourceResponse(
-        events, ping=keepalive, ping_message_factory=lambda: ServerSentEvent(comment="ping"), sep="\n"
+        events, ping=keepalive, ping_message_factory=lambda: ServerSentEvent(comment="ping", sep=_SEP), sep=_SEP
     )

@@ -360,7 +360,7 @@ def test_chat_pings_while_the_model_is_quiet_and_reports_a_late_failure_as_an_er
     url, _ = slow
     with httpx.stream("POST", url + "/v1/chat", json={"question": QUESTION}, timeout=30) as response:
         raw = "".join(response.iter_text())
-    assert ": ping" in raw
+    assert ": ping\n\n" in raw and "\r" not in raw  # lines end in "\n", as before the move to sse-starlette
     assert raw.index("event: citations") < raw.index("event: delta")
     assert "event: error" in raw and "internal_error" in raw and "Traceback" not in raw and "disk full" not in raw
 
