@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # Set TORCH_SPEC or PIP_EXTRA_INDEX_URL for a CPU-only build elsewhere.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench screenshots clean
 
 $(BIN)/assistant: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: setup
 bench: setup
 	$(BIN)/python eval/benchmark_retrieval.py
 	$(BIN)/python eval/benchmark_api.py
+
+# The README's pictures of the chat page, taken by its Playwright tests in Debian's chromium.
+screenshots: setup
+	ASSISTANT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_page.py \
+		-k "korean_answer or chinese_answer or empty_state or markdown or phone_width"
 
 clean:
 	rm -rf $(VENV) *.egg-info index/gen-* index/CURRENT

@@ -318,6 +318,11 @@ class ApiSettings(BaseModel):
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
     keepalive: float = Field(10.0, gt=0, description="Seconds between SSE keep-alive pings.")
+    sample_questions: list[str] = Field(
+        default_factory=list,
+        description="Questions the chat page offers before the first one; empty: up to three indexed document "
+        "titles phrased as questions (a FAQ's), one per language first.",
+    )
     kakao_deadline: float = Field(
         3.5, gt=0, le=5,
         description="Seconds to answer a Kakao skill: later, the answer goes to its callback URL; without one, "

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,7 +18,7 @@ from .. import __version__
 from ..errors import AssistantError, InvalidTextError
 from ..settings import Settings
 from ..text.validation import PYDANTIC_ERROR, find_problem, format_path, text_error
-from .middleware import ServiceMiddleware
+from .middleware import REQUEST_IDS, ServiceMiddleware
 from .observability import Metrics
 from .rate_limits import RateLimiter
 from .routes import (
@@ -96,9 +97,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         )  # fmt: skip
     app.add_middleware(
         ServiceMiddleware, keys=keys, limiter=RateLimiter.from_settings(api, settings.redis),
-        metrics=metrics, max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
+        max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
         max_text_chars=api.max_text_chars,
     )  # fmt: skip
+    metrics.instrument(app)  # outside ServiceMiddleware: its rejections are counted and logged
+    app.add_middleware(CorrelationIdMiddleware, **REQUEST_IDS)  # outermost: every response, rejections too, has one
     return app
 
 

@@ -1,4 +1,9 @@
-"""One ASGI middleware in front of every route: request ids, body limits, keys, rate limits, logs, metrics.
+"""One ASGI middleware in front of every route: body limits, keys and rate limits.
+
+Request ids come from ``asgi-correlation-id``'s middleware, which wraps this one (see ``REQUEST_IDS``): it takes
+the client's ``X-Request-ID`` (or makes one), returns it on every response, rejections included, and keeps it in
+a context variable, so every log line of the request can carry it. Request metrics and the request's log line
+come from the instrumentator's middleware around both (``Metrics.instrument``).
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) so streamed answers pass through untouched and the
 per-request cost stays small.
@@ -7,18 +12,13 @@ per-request cost stays small.
 from __future__ import annotations
 
 import json
-import logging
 import secrets
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..errors import ForbiddenError
-from .observability import Metrics
 from .rate_limits import RateLimited, RateLimiter
 from .security import AuthError, Caller, KeyChecker
-
-log = logging.getLogger("assistant.api")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,6 +41,14 @@ _DOCS_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+# For asgi-correlation-id's CorrelationIdMiddleware, added outside ServiceMiddleware: the client's X-Request-ID
+# (any text, cut to 64 characters) or a new 16-hex-digit one.
+REQUEST_IDS: dict[str, Any] = {
+    "header_name": "X-Request-ID", "validator": None, "generator": lambda: secrets.token_hex(8),
+    "transformer": lambda value: value[:64],
+}  # fmt: skip
+
+
 class BodyTooLarge(Exception):
     """The request body passed its limit while being read."""
 
@@ -54,7 +62,7 @@ def error_body(status: int, code: str, message: str, headers: dict[str, str] | N
 
 
 class ServiceMiddleware:
-    """Guards and measures every HTTP request."""
+    """Guards every HTTP request: keys and roles, rate limits, body sizes."""
 
     def __init__(
         self,
@@ -62,7 +70,6 @@ class ServiceMiddleware:
         *,
         keys: KeyChecker,
         limiter: RateLimiter,
-        metrics: Metrics,
         max_body: int,
         max_upload: int,
         docs_open: bool = True,
@@ -72,7 +79,6 @@ class ServiceMiddleware:
         self.keys = keys
         self.docs_open = docs_open
         self.limiter = limiter
-        self.metrics = metrics
         self.max_body = max_body
         self.max_upload = max_upload
         self.max_text_body = max_body + _BYTES_PER_CHAR * max_text_chars if max_text_chars else max_upload
@@ -81,23 +87,14 @@ class ServiceMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id
+        scope.setdefault("state", {})
         path: str = scope["path"]
-        status_box = [500]
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_box[0] = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-            await send(message)
 
         async def reject(status: int, code: str, text: str, extra: dict[str, str] | None = None) -> None:
             body, raw_headers = error_body(status, code, text, extra)
-            await send_with_id({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send_with_id({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": body})
 
         try:
             if path.startswith(_KEYED):
@@ -111,7 +108,7 @@ class ServiceMiddleware:
                 text = f"The request body is {length} bytes; the limit is {limit} bytes ({setting})."
                 await reject(413, "body_too_large", text)
                 return
-            await self.app(scope, _limited(receive, limit), send_with_id)
+            await self.app(scope, _limited(receive, limit), send)
         except AuthError as error:
             await reject(401, "unauthorized", str(error), {"www-authenticate": "Bearer"})
         except RateLimited as error:
@@ -126,22 +123,6 @@ class ServiceMiddleware:
             await reject(
                 413, "body_too_large", f"The request body is larger than the limit of {limit} bytes ({setting})."
             )
-        finally:
-            route = _route_name(scope)
-            elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(route, scope["method"], str(status_box[0])).inc()
-            self.metrics.latency.labels(route).observe(elapsed)
-            client = scope["state"].get("client", "-")
-            fields = {
-                "request_id": request_id, "route": route, "method": scope["method"], "path": path,
-                "status": status_box[0], "ms": round(elapsed * 1000, 1), "client": client,
-            }  # fmt: skip
-            if "timings" in scope["state"]:
-                fields["timings_ms"] = scope["state"]["timings"]
-            log.info(
-                "request_id=%s method=%s path=%s status=%d ms=%.1f client=%s",
-                request_id, scope["method"], path, status_box[0], elapsed * 1000, client, extra=fields,
-            )  # fmt: skip
 
     def _body_limit(self, path: str) -> tuple[int, str]:
         """The largest body a path takes, and the setting that decides it."""
@@ -185,9 +166,3 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return wrapped
-
-
-def _route_name(scope: Scope) -> str:
-    """The route template ("/v1/documents/{document_id}") so metrics do not explode per id."""
-    route = scope.get("route")
-    return getattr(route, "path", None) or ("unmatched" if scope.get("path", "").startswith(_KEYED) else "other")

@@ -91,6 +91,12 @@ class SearchOut(BaseModel):
     hits: list[HitOut]
 
 
+class SamplesOut(BaseModel):
+    """Questions to offer a newcomer: ones the indexed documents answer."""
+
+    questions: list[str]
+
+
 class TextDocument(BaseModel):
     """A document given as JSON text."""
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from tenacity import Retrying
 
 from ..errors import ConfigurationError, EmbedderError, EmbedderResponseError, EmbedderUnavailableError
 from ..models.http_client import retry_after_seconds, server_message
@@ -98,15 +99,11 @@ class OpenAICompatibleEmbedder:
     def _post(self, texts: list[str]) -> np.ndarray:
         """One batch, retried on failures that may pass."""
         payload = {"model": self.model, "input": texts, "encoding_format": "float"}
-        retry = 0
-        while True:
-            try:
-                return self._attempt(payload, len(texts))
-            except _Retry as failure:
-                if retry >= self._policy.max_retries:
-                    raise failure.error from failure.__cause__
-                self._sleep(self._policy.delay(retry, failure.retry_after))
-                retry += 1
+        retrying = Retrying(sleep=self._sleep, **self._policy.tenacity_options(_Retry))
+        try:
+            return retrying(self._attempt, payload, len(texts))
+        except _Retry as failure:
+            raise failure.error from failure.__cause__
 
     def _attempt(self, payload: dict[str, Any], count: int) -> np.ndarray:
         try:

@@ -10,12 +10,13 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
+import httpx
+
 from ..errors import ModelResponseError
 from ..settings import ModelSettings
 from .base import ChatRequest, Chunk, Usage
 from .http_client import StreamingClient
 from .http_retry import RetryPolicy, with_retries
-from .sse import aiter_lines
 
 DEFAULT_URL = "http://localhost:11434"
 
@@ -69,7 +70,7 @@ class OllamaModel:
     async def _attempt(self, payload: dict[str, Any]) -> AsyncGenerator[Chunk, None]:
         server = self._client.server
         async with self._client.post(self.url, payload, not_found=self._not_found) as response:
-            async for line in aiter_lines(response.aiter_bytes()):
+            async for line in ndjson_lines(response):
                 if not line.strip():
                     continue
                 try:
@@ -92,3 +93,15 @@ class OllamaModel:
                     yield Chunk(usage=Usage(int(part.get("prompt_eval_count") or 0), int(part.get("eval_count") or 0)))
                     return
         raise ModelResponseError(f"{server} ended the answer without 'done: true'; it was cut off. Try again.")
+
+
+async def ndjson_lines(response: httpx.Response) -> AsyncIterator[str]:
+    """The lines of a streamed NDJSON body, split on ``\\n`` only: unlike ``Response.aiter_lines``, a U+2028 or
+    U+0085 inside a JSON string is not a line ending. The last line comes even without a line ending."""
+    pending = ""
+    async for text in response.aiter_text():  # httpx decodes UTF-8 split across reads
+        *lines, pending = (pending + text).split("\n")
+        for line in lines:
+            yield line.removesuffix("\r")
+    if pending:
+        yield pending.removesuffix("\r")

@@ -10,12 +10,13 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
+from httpx_sse import EventSource, ServerSentEvent
+
 from ..errors import ModelResponseError
 from ..settings import ModelSettings
 from .base import ChatRequest, Chunk, Usage
 from .http_client import StreamingClient, server_message
 from .http_retry import RetryPolicy, with_retries
-from .sse import ServerSentEvent, aiter_events
 
 _DONE = "[DONE]"
 
@@ -55,10 +56,17 @@ class OpenAICompatibleModel:
 
     async def _attempt(self, payload: dict[str, Any]) -> AsyncGenerator[Chunk, None]:
         usage: Usage | None = None
-        seen_event = False
+        server = self._client.server
         async with self._client.post(self.url, payload) as response:
-            async for event in aiter_events(response.aiter_bytes()):
-                seen_event = True
+            content_type = response.headers.get("content-type", "")
+            if "text/event-stream" not in content_type:
+                raise ModelResponseError(
+                    f"{server} answered with '{content_type or 'no content type'}', not an event stream. "
+                    "Check that ASSISTANT_MODEL__BASE_URL is the OpenAI-compatible root (usually ending in /v1)."
+                )
+            async for event in EventSource(response).aiter_sse():
+                if not event.data:
+                    continue  # an event without data lines (only 'event:' or 'id:') carries nothing
                 if event.data.strip() == _DONE:
                     if usage is not None:
                         yield Chunk(usage=usage)
@@ -66,13 +74,6 @@ class OpenAICompatibleModel:
                 text, usage = self._read(event, usage)
                 if text:
                     yield Chunk(text)
-            content_type = response.headers.get("content-type", "")
-        server = self._client.server
-        if not seen_event and "event-stream" not in content_type:
-            raise ModelResponseError(
-                f"{server} answered with '{content_type or 'no content type'}', not an event stream. "
-                "Check that ASSISTANT_MODEL__BASE_URL is the OpenAI-compatible root (usually ending in /v1)."
-            )
         raise ModelResponseError(f"{server} ended the answer without 'data: [DONE]'; it was cut off. Try again.")
 
     def _read(self, event: ServerSentEvent, usage: Usage | None) -> tuple[str, Usage | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import threading
 import time
@@ -82,6 +83,21 @@ def test_an_answer_leads_with_its_phrase_and_a_question_off_the_documents_is_dec
         events = read_sse(r)
     assert events[0] == ("citations", {**events[0][1], "hits": []})  # nothing is offered as a citation
     assert events[-1][0] == "done" and events[-1][1]["abstained"] and events[-1][1]["related"]
+
+
+def test_sample_questions_are_faq_titles_the_documents_answer_one_per_language(served: str) -> None:
+    questions = httpx.get(f"{served}/v1/sample-questions").json()["questions"]
+    titles = {document["title"] for document in httpx.get(f"{served}/v1/documents").json()["documents"]}
+    assert len(questions) == 3 and set(questions) <= titles
+    answers = [post(served, "/v1/answer", {"question": question}).json() for question in questions]
+    assert sorted(answer["language"] for answer in answers) == ["ko", "zh-Hans", "zh-Hant"]
+    assert all(not answer["abstained"] and answer["citations"] for answer in answers)
+
+
+def test_configured_sample_questions_win(demo_index_dir: Path, tmp_path: Path) -> None:
+    settings = settings_for(demo_index_dir, CORPUS, tmp_path, sample_questions=["서울 메타버스 계획은?"])
+    with live_server(create_app(settings)) as url:
+        assert httpx.get(f"{url}/v1/sample-questions").json() == {"questions": ["서울 메타버스 계획은?"]}
 
 
 def test_a_conversation_continues_and_can_be_read_and_deleted(served: str) -> None:
@@ -260,8 +276,14 @@ def test_health_and_metrics(served: str) -> None:
     ready = httpx.get(f"{served}/readyz").json()
     assert ready["status"] == "ok" and ready["passages"] > 0 and ready["model"] == "extractive"
     post(served, "/v1/answer", {"question": QUESTION})
+    assert httpx.get(f"{served}/v1/conversations/some-id").status_code == 404
+    assert httpx.get(f"{served}/v1/no-such-route").status_code == 404
     metrics = httpx.get(f"{served}/metrics").text
     assert 'assistant_http_requests_total{method="POST",route="/v1/answer",status="200"}' in metrics
+    conversation = 'route="/v1/conversations/{conversation_id}"'
+    assert f'assistant_http_requests_total{{method="GET",{conversation},status="404"}}' in metrics
+    assert 'assistant_http_requests_total{method="GET",route="unmatched",status="404"}' in metrics
+    assert 'assistant_http_request_seconds_count{route="/v1/answer"}' in metrics
     assert 'assistant_answer_stage_seconds_count{stage="retrieval"}' in metrics
     assert "assistant_fallbacks_total" in metrics
 
@@ -338,7 +360,7 @@ def test_chat_pings_while_the_model_is_quiet_and_reports_a_late_failure_as_an_er
     url, _ = slow
     with httpx.stream("POST", url + "/v1/chat", json={"question": QUESTION}, timeout=30) as response:
         raw = "".join(response.iter_text())
-    assert ": ping" in raw
+    assert ": ping\n\n" in raw and "\r" not in raw  # lines end in "\n", as before the move to sse-starlette
     assert raw.index("event: citations") < raw.index("event: delta")
     assert "event: error" in raw and "internal_error" in raw and "Traceback" not in raw and "disk full" not in raw
 
@@ -354,6 +376,15 @@ def test_a_client_that_goes_away_cancels_the_model_call(slow) -> None:
     while not model.cancelled and time.monotonic() < deadline:
         time.sleep(0.05)
     assert model.cancelled
+
+
+def test_every_response_carries_the_clients_request_id_or_a_new_one(guarded: str) -> None:
+    rejected = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-Request-ID": "trace-ab12"})
+    assert rejected.status_code == 401 and rejected.headers["x-request-id"] == "trace-ab12"
+    long = post(guarded, "/v1/answer", {"question": QUESTION}, headers={"X-Request-ID": "x" * 100})
+    assert long.headers["x-request-id"] == "x" * 64
+    made = [httpx.get(f"{guarded}/livez").headers["x-request-id"] for _ in range(2)]
+    assert made[0] != made[1] and all(re.fullmatch(r"[0-9a-f]{16}", made_id) for made_id in made)
 
 
 def test_logs_name_the_request_but_never_the_key(guarded: str, caplog: pytest.LogCaptureFixture) -> None:

@@ -21,20 +21,6 @@ from assistant.models.http_retry import RetryableError, RetryPolicy, parse_retry
 SERVER = "The model server"
 
 
-def test_backoff_doubles_with_jitter_and_is_capped() -> None:
-    policy = RetryPolicy(max_retries=5, backoff=1.0, max_backoff=3.0)
-    for retry, ceiling in [(0, 1.0), (1, 2.0), (2, 3.0), (5, 3.0)]:
-        delays = [policy.delay(retry) for _ in range(50)]
-        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
-        assert len(set(delays)) > 1
-
-
-def test_retry_after_is_honoured_up_to_the_cap() -> None:
-    policy = RetryPolicy(backoff=0.1, max_backoff=5.0)
-    assert policy.delay(0, retry_after=2.0) == 2.0
-    assert policy.delay(0, retry_after=60.0) == 5.0
-
-
 def test_retry_after_parses_seconds_and_http_dates() -> None:
     now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("3", now) == 3.0
@@ -45,7 +31,9 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
     assert parse_retry_after(None) is None and parse_retry_after("") is None
 
 
-def run_retries(outcomes: list[str], policy: RetryPolicy) -> tuple[list[str], list[float], int]:
+def run_retries(
+    outcomes: list[str], policy: RetryPolicy, retry_after: float | None = 0.25
+) -> tuple[list[str], list[float], int]:
     """Drive ``with_retries`` over attempts that yield text or fail as ``outcomes`` says, without sleeping."""
     waits: list[float] = []
     calls = 0
@@ -56,7 +44,7 @@ def run_retries(outcomes: list[str], policy: RetryPolicy) -> tuple[list[str], li
         calls += 1
         for part in outcome.split("+"):
             if part == "fail":
-                raise RetryableError(ModelUnavailableError("down"), retry_after=0.25)
+                raise RetryableError(ModelUnavailableError("down"), retry_after=retry_after)
             yield part
 
     async def sleep(seconds: float) -> None:
@@ -66,6 +54,20 @@ def run_retries(outcomes: list[str], policy: RetryPolicy) -> tuple[list[str], li
         return [item async for item in with_retries(attempt, policy, sleep=sleep)]
 
     return asyncio.run(collect()), waits, calls
+
+
+def test_backoff_doubles_with_jitter_and_is_capped() -> None:
+    policy = RetryPolicy(max_retries=4, backoff=1.0, max_backoff=3.0)
+    runs = [run_retries(["fail"] * 4 + ["a"], policy, retry_after=None)[1] for _ in range(30)]
+    for waits in runs:
+        assert len(waits) == 4
+        assert all(ceiling / 2 <= wait <= ceiling for wait, ceiling in zip(waits, [1.0, 2.0, 3.0, 3.0], strict=True))
+    assert len({waits[0] for waits in runs}) > 1
+
+
+def test_retry_after_is_honoured_up_to_the_cap() -> None:
+    assert run_retries(["fail", "a"], RetryPolicy(backoff=0.1, max_backoff=5.0), retry_after=2.0)[1] == [2.0]
+    assert run_retries(["fail", "a"], RetryPolicy(backoff=0.1, max_backoff=5.0), retry_after=60.0)[1] == [5.0]
 
 
 def test_failed_attempts_are_retried_after_the_servers_wait() -> None:

@@ -97,6 +97,14 @@ def test_lines_split_across_reads() -> None:
     assert text == "首尔 元宇宙" and usage.completion_tokens == 4
 
 
+def test_line_separators_inside_json_strings_and_crlf_are_not_line_breaks() -> None:
+    # Python's json.dumps(ensure_ascii=False) writes U+2028 and U+0085 raw; only "\n" ends an NDJSON line.
+    body = ndjson(line("首尔\u2028计划"), line("\x85[1]")).replace(b"\n", b"\r\n", 1) + ndjson(DONE).rstrip(b"\n")
+    with serving(Reply(200, NDJSON, [body[:9], 0.02, body[9:]])) as server:
+        chunks = run(make_model(server.url))
+    assert [chunk.text for chunk in chunks[:-1]] == ["首尔\u2028计划", "\x85[1]"] and chunks[-1].usage == Usage(21, 4)
+
+
 def test_missing_model_says_how_to_pull_it() -> None:
     missing = json_reply(404, {"error": 'model "qwen2.5:0.5b" not found, try pulling it first'})
     with serving(missing) as server, pytest.raises(ModelResponseError, match=r"ollama pull qwen2\.5:0\.5b"):

@@ -2,13 +2,15 @@
 
 Three servers: the demo index with the extractive composer (the default service), one whose model is scripted to
 stream slowly or fail and whose retriever can be made to fail (stop, fallback and server errors), and one that
-needs an API key. Screenshots of the main states go to test-output/screenshots/.
+needs an API key. Screenshots of the main states go to test-output/screenshots/, or to the folder
+ASSISTANT_SCREENSHOTS names (`make screenshots` refreshes the README's in docs/screenshots/).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import time
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Locator, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output" / "screenshots"
+SHOTS = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or ROOT / "test-output" / "screenshots")
 KEY = "web-test-key"
 KO_QUESTION = "가상융합산업 기본계획의 중점 방향은 몇 가지인가요?"
 ZH_QUESTION = "首爾市的元宇宙平台預計哪一年完成？"
@@ -246,7 +248,9 @@ def test_a_korean_answer_streams_in_with_citation_chips_and_a_highlighted_source
     chips = answer.locator(".answer-text .chip")
     assert chips.count() >= 1
     cited = {chip.inner_text() for chip in chips.all()}  # a passage cited by two sentences is listed once
-    expect(answer.locator(".sources li")).to_have_count(len(cited))
+    expect(answer.locator(".sources .source-passage")).to_have_count(len(cited))
+    documents = set(answer.locator(".sources li").evaluate_all("items => items.map(item => item.dataset.documentId)"))
+    expect(answer.locator(".sources li")).to_have_count(len(documents))  # one entry per document
     shoot(page, "korean-answer.png")
 
     chips.first.click()
@@ -457,6 +461,78 @@ def test_the_done_event_decides_the_short_answer_and_the_related_documents(
     page.get_by_label("화면 언어").select_option("zh-Hant")
     expect(related.locator("h3")).to_have_text("相關文件")
     expect(page.locator(".short-answer-label")).to_have_text("答案")
+
+
+MARKDOWN_ANSWER = (
+    "**두 가지** 방향이 있습니다 [1]:\n\n"
+    "1. 산업 *육성* [1]\n"
+    "2. 규제 `개선` [2]\n\n"
+    "- 문의: 044-202-6352\n\n"
+    "| 분야 | 예산 |\n| --- | --- |\n| 교육 | **30억** |\n\n"
+    "```\n<b>코드</b> [1]\n```\n"
+    '원문에 <img src=x onerror="window.pwned=1"> 와 <script>window.pwned=2</script> 가 있다 [2].'
+)
+
+
+def test_markdown_in_answers_is_rendered_safely_and_sources_of_one_document_are_merged(
+    servers: Servers, open_page: OpenPage
+) -> None:
+    page = open_page(servers.main)
+    first = {**hit_data(1, "기본계획", "중점 방향", "산업 육성과 규제 개선을 추진한다."), "document_id": "plan"}
+    second = {**hit_data(2, "기본계획", "규제", "규제를 개선한다."), "document_id": "plan", "passage_id": "plan#1"}
+    citations = [
+        {**hit, "supported": True, "passage_start": 0, "passage_end": len(hit["text"])} for hit in (first, second)
+    ]
+    done = {"answer": MARKDOWN_ANSWER, "short_answer": None, "abstained": False, "related": [],
+            "citations": citations, "grounded": True, "language": "ko"}  # fmt: skip
+    body = sse_body(("citations", {"conversation_id": None, "query": "q", "hits": [first, second]}),
+                    ("delta", {"text": MARKDOWN_ANSWER}), ("done", done))  # fmt: skip
+    page.route("**/v1/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=body))
+    answer = ask(page, "중점 방향은?")
+    text = answer.locator(".answer-text")
+    expect(text.locator("p strong").first).to_have_text("두 가지")
+    expect(text.locator("ol > li")).to_have_count(2)
+    expect(text.locator("ol > li").first.locator("em")).to_have_text("육성")
+    expect(text.locator("ol > li").nth(1).locator("code")).to_have_text("개선")
+    expect(text.locator("ol > li .chip")).to_have_count(2)
+    expect(text.locator("ul > li")).to_have_text("문의: 044-202-6352")
+    expect(text.locator("table th")).to_have_text(["분야", "예산"])
+    expect(text.locator("table td strong")).to_have_text("30억")
+    expect(text.locator("pre code")).to_have_text("<b>코드</b> [1]")  # code is shown as it is, no chip inside
+    expect(text).to_contain_text('<img src=x onerror="window.pwned=1">')
+    expect(text).to_contain_text("<script>window.pwned=2</script>")
+    page.wait_for_timeout(200)
+    assert page.locator("#messages img, #messages script, #messages b").count() == 0
+    assert page.evaluate("window.pwned") is None
+    text.locator("ol > li").nth(1).locator(".chip").click()
+    expect(page.locator("#citation-dialog #citation-text")).to_have_text("규제를 개선한다.")
+    page.keyboard.press("Escape")
+    sources = answer.locator(".sources li")
+    expect(sources).to_have_count(1)  # two passages of one document: one source entry listing both
+    expect(sources.locator(".source-title")).to_have_text("기본계획")
+    expect(sources.locator(".source-passage")).to_have_count(2)
+    expect(sources.locator(".source-passage .source-section")).to_have_text(["중점 방향", "규제"])
+    sources.locator(".source-passage").nth(1).click()
+    expect(page.locator("#citation-number")).to_have_text("[2]")
+    page.keyboard.press("Escape")
+    shoot(page, "markdown-answer.png")
+
+
+def test_the_empty_state_offers_questions_the_documents_answer(servers: Servers, open_page: OpenPage) -> None:
+    page = open_page(servers.main)
+    samples = page.locator("#samples .sample")
+    expect(samples).to_have_count(3)
+    expect(page.locator("#samples h3")).to_have_text("이런 질문을 해 보세요")
+    offered = samples.all_inner_texts()
+    assert all(question.endswith(("?", "？")) for question in offered)
+    shoot(page, "empty-state.png")
+    samples.nth(1).click()
+    answer = page.locator(".turn").first.locator(".bubble.assistant")
+    expect(answer).to_have_attribute("data-state", "done")
+    expect(page.locator(".turn .question")).to_have_text(offered[1])
+    expect(answer).to_have_attribute("data-abstained", "false")
+    assert answer.locator(".answer-text .chip").count() >= 1
+    expect(page.locator("#welcome")).to_be_hidden()
 
 
 def test_a_short_answer_is_shown_first_for_an_answerable_korean_question(servers: Servers, open_page: OpenPage) -> None:

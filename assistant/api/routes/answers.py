@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ...answering.events import Delta, Done, Fallback, Retrieved
 from ...errors import AssistantError
-from ...records import Answer
+from ...languages import detect_language
+from ...records import Answer, Language
 from ...retrieval.retriever import MAX_QUERY_CHARS, SearchOptions
 from ...text.validation import CleanText
-from ..schemas import AnswerOut, AskRequest, SearchOut, error_responses
+from ..event_stream import event_stream, sse_event
+from ..schemas import AnswerOut, AskRequest, SamplesOut, SearchOut, error_responses
 from ..service import Services, owner, services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -45,7 +48,7 @@ async def answer(body: AskRequest, request: Request, service: ServicesDep, asker
                         **error_responses(401, 404, 413, 422, 429, 503)},
     summary="Answer a question as a stream of Server-Sent Events",
 )  # fmt: skip
-async def chat(body: AskRequest, request: Request, service: ServicesDep, asker: OwnerDep) -> StreamingResponse:
+async def chat(body: AskRequest, service: ServicesDep, asker: OwnerDep) -> EventSourceResponse:
     """Events: `citations` (the retrieved passages, numbered), `delta` (answer text), `fallback` (the model failed,
     discard the text so far), `done` (the final answer), or `error`. Comment lines (`: ping`) keep the
     connection alive. Closing the connection cancels the model call."""
@@ -53,11 +56,7 @@ async def chat(body: AskRequest, request: Request, service: ServicesDep, asker: 
         body.question, body.conversation_id, top_k=body.top_k, language=body.language, user=body.user, owner=asker
     )
     first = await _first_event(events)  # errors before any output become normal JSON error responses
-    return StreamingResponse(
-        _sse(first, events, request, service),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-    )
+    return event_stream(_sse(first, events, service), service.settings.api.keepalive)
 
 
 @router.get(
@@ -75,51 +74,58 @@ async def search(
     return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
 
+@router.get(
+    "/sample-questions", response_model=SamplesOut, responses=error_responses(401, 429),
+    summary="Questions the documents answer, for the chat page's empty state",
+)  # fmt: skip
+async def sample_questions(service: ServicesDep) -> dict[str, Any]:
+    """`api.sample_questions` when set; else up to three indexed document titles phrased as questions (a FAQ's),
+    one per language first. Empty when there are none."""
+    configured = service.settings.api.sample_questions
+    if configured or service.live is None:
+        return {"questions": configured[:_SAMPLES]}
+    titles = [entry.title.strip() for entry in service.live.documents()]
+    return {"questions": _question_titles(titles)}
+
+
+_SAMPLES = 3
+_QUESTION_ENDS = ("?", "？")
+
+
+def _question_titles(titles: list[str]) -> list[str]:
+    """Up to ``_SAMPLES`` titles that are questions, one per language before a second of any."""
+    questions = [title for title in titles if title.endswith(_QUESTION_ENDS) and len(title) <= 80]
+    chosen: list[str] = []
+    seen: set[Language] = set()
+    for title in questions:
+        language = detect_language(title)
+        if language not in seen:
+            seen.add(language)
+            chosen.append(title)
+    chosen += [title for title in questions if title not in chosen]
+    return chosen[:_SAMPLES]
+
+
 async def _first_event(events: AsyncIterator[Any]) -> Any:
     return await events.__anext__()
 
 
-def sse_event(name: str, data: dict[str, Any]) -> bytes:
-    """One Server-Sent Event."""
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
-
-
-async def _sse(first: Any, events: AsyncIterator[Any], request: Request, service: Services) -> AsyncIterator[bytes]:
-    """The events as SSE, with keep-alive pings while the model is quiet; stops the model if the client leaves."""
-    keepalive = service.settings.api.keepalive
-    pending: asyncio.Task[Any] | None = None
+async def _sse(first: Any, events: AsyncIterator[Any], service: Services) -> AsyncIterator[ServerSentEvent]:
+    """The answer's events as SSE; a failure after the stream started is reported as an ``error`` event."""
     try:
-        yield _event_bytes(first, service)
-        while True:
-            pending = asyncio.ensure_future(events.__anext__())
-            while True:
-                done, _ = await asyncio.wait({pending}, timeout=keepalive)
-                if done:
-                    break
-                if await request.is_disconnected():
-                    return
-                yield b": ping\n\n"
-            try:
-                event = pending.result()
-            except StopAsyncIteration:
-                return
-            finally:
-                pending = None
-            yield _event_bytes(event, service)
+        yield _event(first, service)
+        async for event in events:
+            yield _event(event, service)
     except AssistantError as error:
         yield sse_event("error", {"error": {"code": error.code, "message": str(error)}})
     except Exception:  # the stream has started: report it as an event, never as a traceback
-        import logging
-
         logging.getLogger("assistant.api").exception("answer stream failed")
         yield sse_event("error", {"error": {"code": "internal_error", "message": "The answer failed. Try again."}})
     finally:
-        if pending is not None:
-            pending.cancel()
         await events.aclose()  # type: ignore[attr-defined]
 
 
-def _event_bytes(event: Any, service: Services) -> bytes:
+def _event(event: Any, service: Services) -> ServerSentEvent:
     if isinstance(event, Retrieved):
         hits = [{"n": n, **hit.to_dict()} for n, hit in enumerate(event.hits, start=1)]
         return sse_event("citations", {"conversation_id": event.conversation_id, "query": event.query, "hits": hits})

@@ -7,7 +7,6 @@ and as a ``citations`` field beside ``choices`` (on the last chunk when streamed
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -15,12 +14,13 @@ from contextlib import aclosing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import StreamingResponse
+from sse_starlette import ServerSentEvent
 
 from ...errors import AssistantError, NotFoundError
 from ...records import Answer
 from ...text.validation import CleanText
 from ..chat_compat import MODEL_ID, answer_pieces, ask_options, footnotes, question_and_history
+from ..event_stream import event_stream, sse_event
 from ..schemas import ChatCompletionMessage, ChatCompletionRequest, error_responses
 from ..service import Services, owner, services
 
@@ -77,11 +77,8 @@ async def chat_completions(body: ChatCompletionRequest, service: ServicesDep, as
         }  # fmt: skip
     events = assistant.stream(question, **options)
     await events.__anext__()  # retrieval errors surface as JSON errors before the stream starts
-    return StreamingResponse(
-        _chunks(events, completion_id, created, body.model, service, remembered=body.user is not None),
-        media_type="text/event-stream",
-        headers={"cache-control": "no-cache"},
-    )  # fmt: skip
+    chunks = _chunks(events, completion_id, created, body.model, service, remembered=body.user is not None)
+    return event_stream(chunks, service.settings.api.keepalive)
 
 
 @router.get(
@@ -116,13 +113,13 @@ def _usage(answer: Answer) -> dict[str, int]:
 
 async def _chunks(
     events: AsyncIterator[Any], completion_id: str, created: int, model: str, service: Services, remembered: bool
-) -> AsyncIterator[bytes]:
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+) -> AsyncIterator[ServerSentEvent]:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> ServerSentEvent:
         data = {
             "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra,
         }  # fmt: skip
-        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+        return sse_event(None, data)
 
     yield chunk({"role": "assistant", "content": ""})
     try:
@@ -135,5 +132,5 @@ async def _chunks(
                 yield chunk({}, "stop", citations=[c.to_dict() for c in piece.citations], usage=_usage(piece),
                             conversation_id=piece.conversation_id if remembered else None)  # fmt: skip
     except AssistantError as error:
-        yield f"data: {json.dumps({'error': {'code': error.code, 'message': str(error)}})}\n\n".encode()
-    yield b"data: [DONE]\n\n"
+        yield sse_event(None, {"error": {"code": error.code, "message": str(error)}})
+    yield sse_event(None, "[DONE]")

@@ -313,6 +313,25 @@ async function refreshConversations() {
   }
 }
 
+/** The empty state's sample questions (ones the loaded documents answer); a click asks one. */
+async function loadSamples() {
+  let questions = [];
+  try {
+    questions = (await client.json("v1/sample-questions")).questions || [];
+  } catch {
+    questions = []; // the welcome text stands alone
+  }
+  const items = questions.map((question) =>
+    el(
+      "li",
+      {},
+      el("button", { className: "sample", text: question, attrs: { type: "button" }, on: { click: () => ask(question) } }),
+    ),
+  );
+  $("sample-list").replaceChildren(...items);
+  $("samples").hidden = items.length === 0;
+}
+
 function renderConversations() {
   const list = $("conversation-list");
   const format = new Intl.DateTimeFormat(currentLanguage(), { dateStyle: "medium", timeStyle: "short" });
@@ -394,4 +413,5 @@ function wire() {
 setLanguage(initialLanguage());
 wire();
 refreshConversations();
+loadSamples();
 $("question").focus();

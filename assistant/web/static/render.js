@@ -1,7 +1,9 @@
 // DOM building for answers and sources. Passage and model text only ever goes through textContent or text nodes,
-// never innerHTML, so markup inside a document ("<script>…") shows as text.
+// never innerHTML, so markup inside a document ("<script>…") shows as text; answers get a Markdown subset
+// (markdown.js), built the same way.
 
 import { t } from "./i18n.js";
+import { markdownNodes } from "./markdown.js";
 
 const NUMBERS = String.raw`(\d+(?:\s*[,，、]\s*\d+)*)`;
 const MARKER = new RegExp(String.raw`\s?(?:\[${NUMBERS}\]|【${NUMBERS}】|［${NUMBERS}］)`, "g");
@@ -71,9 +73,8 @@ function chip(n, citation, onOpen) {
   });
 }
 
-/** Fill `container` with the answer text, each known [n] marker turned into a chip. */
-export function renderAnswerText(container, text, citations, onOpen) {
-  const byNumber = new Map(citations.map((citation) => [Number(citation.n), citation]));
+/** Text as nodes, each known [n] marker turned into a chip. */
+function markerNodes(text, byNumber, onOpen) {
   const nodes = [];
   let last = 0;
   for (const match of text.matchAll(MARKER)) {
@@ -84,30 +85,58 @@ export function renderAnswerText(container, text, citations, onOpen) {
     last = match.index + match[0].length;
   }
   nodes.push(document.createTextNode(text.slice(last)));
-  container.replaceChildren(...nodes);
+  return nodes;
 }
 
-/** The sources under an answer: number, title, section and a link to the original. */
+/** Fill `container` with the answer text as Markdown, each known [n] marker turned into a chip. */
+export function renderAnswerText(container, text, citations, onOpen) {
+  const byNumber = new Map(citations.map((citation) => [Number(citation.n), citation]));
+  container.replaceChildren(...markdownNodes(text, (part) => markerNodes(part, byNumber, onOpen)));
+}
+
+/** Citations grouped by document, in the order of their first number. */
+function byDocument(citations) {
+  const groups = new Map();
+  for (const citation of citations) {
+    const key = citation.document_id || citation.title || `#${citation.n}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(citation);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The sources under an answer: one entry per document (title, link to the original), listing its cited passages,
+ * each with its number, section and opening words, opening the passage in the dialog.
+ */
 export function sourcesList(citations, onOpen) {
-  const items = citations.map((citation) =>
-    el(
-      "li",
-      {},
+  const items = byDocument(citations).map((group) => {
+    const first = group[0];
+    const passages = group.map((citation) =>
       el(
         "button",
         {
-          className: "source-open",
+          className: "source-passage",
           attrs: { type: "button", "aria-label": t("openCitation", { n: citation.n }) },
           on: { click: () => onOpen(citation) },
         },
         el("span", { className: "source-n", text: `[${citation.n}]` }),
-        " ",
-        el("span", { className: "source-title", text: citation.title || citation.document_id || t("untitled") }),
+        citation.section ? el("span", { className: "source-section", text: citation.section }) : null,
+        el("span", { className: "source-excerpt", text: excerpt(citation.text, 60) }),
       ),
-      citation.section ? el("span", { className: "source-section", text: citation.section }) : null,
-      /^https?:\/\//i.test(citation.source || "") ? sourceLink(citation.source, "↗") : null,
-    ),
-  );
+    );
+    return el(
+      "li",
+      { className: "source", dataset: { documentId: first.document_id || "" } },
+      el(
+        "div",
+        { className: "source-head" },
+        el("span", { className: "source-title", text: first.title || first.document_id || t("untitled") }),
+        /^https?:\/\//i.test(first.source || "") ? sourceLink(first.source, "↗") : null,
+      ),
+      el("div", { className: "source-passages" }, ...passages),
+    );
+  });
   return el(
     "section",
     { className: "sources", attrs: { "aria-label": t("sources") } },
