@@ -92,7 +92,9 @@ def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: l
     from uvicorn.supervisors import Multiprocess
 
     from ..api.factory import FACTORY, LOG_LEVEL, READY_DIR
+    from ..indexing.builder import open_index
 
+    open_index(settings)  # an index the workers cannot open is one clear error here, not N failing workers
     if settings.api.rate_limit:
         log.warning(
             "rate limits are counted by each of the %d workers on its own: a client may make up to %d requests a "
@@ -110,12 +112,13 @@ def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: l
         timeout_worker_healthcheck=_HEALTHCHECK_SECONDS,
     )  # fmt: skip
     bound_host, bound_port = sock.getsockname()[:2]
-    stop = threading.Event()
+    stop, announced = threading.Event(), threading.Event()
 
     def announce() -> None:
         while not stop.wait(0.1):
             if len(os.listdir(ready)) >= workers:
                 log.info("serving on http://%s:%d with %d workers (API docs at /docs)", bound_host, bound_port, workers)
+                announced.set()
                 return
 
     threading.Thread(target=announce, name="serve-announce", daemon=True).start()
@@ -124,9 +127,11 @@ def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: l
     finally:
         stop.set()
         shutil.rmtree(ready, ignore_errors=True)
+    if not announced.is_set():
+        raise ConfigurationError("The workers stopped before all of them were serving; the log above says why.")
 
 
-_HEALTHCHECK_SECONDS = 120  # a worker loading its index (kiwi, jieba, FAISS) may not answer uvicorn's ping for a while
+_HEALTHCHECK_SECONDS = 60  # a worker loading its index (kiwi, jieba, FAISS) may not answer uvicorn's ping for a while
 
 
 def _environment(settings: Settings) -> dict[str, str]:

@@ -161,3 +161,13 @@ def test_a_busy_port_is_one_line_with_the_fix_with_workers_too(demo_index_dir: P
                    env=_env(tmp_path))  # fmt: skip
     assert done.returncode == 2
     assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_index_the_workers_cannot_open_is_one_line_before_any_worker_starts(
+    demo_index_dir: Path, tmp_path: Path
+) -> None:
+    env = _env(tmp_path, ASSISTANT_EMBEDDER__DIMENSION="128")  # the demo index has 256
+    done = run("serve", "--port", "0", "--index", str(demo_index_dir), "--workers", "2", cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert "built with other settings" in done.stderr and "assistant index build --full" in done.stderr
+    assert "Traceback" not in done.stderr and "serving on" not in done.stderr and "[worker" not in done.stderr
