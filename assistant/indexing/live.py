@@ -191,6 +191,8 @@ class LiveIndex:
 
     def remove(self, document_id: str) -> int:
         """Remove a document from the index and its file from the corpus; returns the passages removed."""
+        self.refresh()
+        self.document(document_id)  # an id no process has written is refused without waiting for the lock
         with write_lock(self.settings.index_dir):
             index = open_index(self.settings)
             if document_id not in index.documents:
