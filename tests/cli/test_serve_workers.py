@@ -25,7 +25,7 @@ from tests.conftest import CORPUS
 WORDS = ["Quorvex", "Zintaro", "Brellum", "Skavoni", "Trumelt", "Voskrin", "Plendor", "Graxiel", "Mordune", "Feltrix",
          "Yarnoch", "Disquel"]  # fmt: skip
 DELETED = {"upload-0", "upload-5", "upload-11"}
-ROUNDS = 4  # at least this many rounds of checks, and more until both workers have answered
+ROUNDS = 2  # at least this many rounds of checks, and more until both workers have answered
 
 
 @pytest.fixture(scope="module")
