@@ -314,7 +314,7 @@ class ApiSettings(BaseModel):
         16, ge=1, description="Background indexing jobs that may wait at once; more uploads answer 503 until some ran."
     )
     jobs_kept: int = Field(
-        100, ge=1, description="Finished indexing jobs remembered (in memory, until a restart): GET /v1/documents/jobs."
+        100, ge=1, description="Finished indexing jobs remembered (in index/.jobs/): GET /v1/documents/jobs."
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
     keepalive: float = Field(10.0, gt=0, description="Seconds between SSE keep-alive pings.")

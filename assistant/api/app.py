@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +53,12 @@ A conversation belongs to the key that started it: other keys get 404. Every err
 """
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None, live: LiveIndex | None = None) -> FastAPI:
-    """The HTTP service over an assistant; without one, the index and assistant the settings name are opened."""
+def create_app(
+    settings: Settings, assistant: Assistant | None = None, live: LiveIndex | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> FastAPI:  # fmt: skip
+    """The HTTP service over an assistant; without one, the index and assistant the settings name are opened.
+    A live index follows other processes' writes while the app runs; ``on_ready`` is called once it is up."""
     metrics = Metrics()
 
     @asynccontextmanager
@@ -63,6 +67,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None, live: Liv
         if getattr(app.state, "services", None) is None:
             app.state.services = _open_services(settings, metrics)
             await app.state.services.assistant.warm_up()
+        if app.state.services.live is not None:
+            app.state.services.live.watch()  # swap in generations other processes write
+        if on_ready is not None:
+            on_ready()
         yield
         if app.state.services.live is not None:
             app.state.services.live.close()  # queued indexing jobs fail; a running one finishes

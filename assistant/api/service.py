@@ -27,8 +27,11 @@ class Services:
 
 
 def services(request: Request) -> Services:
-    """The services of the app serving this request (a FastAPI dependency)."""
+    """The services of the app serving this request (a FastAPI dependency, run in a worker thread). The live
+    index is refreshed first: a request that follows a write finished by another process sees it."""
     found: Services = request.app.state.services
+    if found.live is not None:
+        found.live.refresh()
     return found
 
 

@@ -1,13 +1,25 @@
-"""``assistant serve``: the HTTP API (and chat page) over the index, building the demo index first if needed."""
+"""``assistant serve``: the HTTP API (and chat page) over the index, building the demo index first if needed.
+
+With ``--workers N`` uvicorn runs N worker processes on the one listening socket, each building the app from
+``api.factory`` with the same settings (passed through the environment). They share the index folder (writes
+take its lock; every worker swaps a new generation in), the corpus folder, the SQLite conversations and the
+background jobs; rate limits are counted by each worker on its own.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import socket
+import tempfile
+import threading
 from pathlib import Path
 
 import click
 
 from ..errors import ConfigurationError
+from ..settings import Settings
 from .common import handle_errors, index_option, load_settings
 
 
@@ -24,14 +36,16 @@ from .common import handle_errors, index_option, load_settings
     default=None,
     help="Serve on a non-loopback address with no API keys (anyone who reaches it may change documents).",
 )
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes serving the one address; they share the index, corpus, conversations "
+              "and jobs (rate limits are counted per worker).")  # fmt: skip
 @handle_errors
 def serve(
-    host: str | None, port: int | None, index_dir: Path | None, corpus_dir: Path | None, allow_open: bool | None
-) -> None:
+    host: str | None, port: int | None, index_dir: Path | None, corpus_dir: Path | None, allow_open: bool | None,
+    workers: int,
+) -> None:  # fmt: skip
     """Serve the answer API: /v1/answer, /v1/chat (SSE), /v1/chat/completions, /v1/search, documents,
     conversations, bots, /livez, /readyz, /metrics; the OpenAPI docs are at /docs."""
-    import logging
-
     import uvicorn
 
     from ..api.app import create_app
@@ -62,6 +76,9 @@ def serve(
         report = build_index(settings)
         log.info("indexed %d documents, %d passages in %.1f s", report.documents, report.passages, report.seconds)
     log.info("corpus folder (uploads are kept there): %s", settings.corpus_dir)
+    if workers > 1:
+        _serve_workers(settings, sock, workers, log)
+        return
     app = create_app(settings)
     config = uvicorn.Config(
         app, host=settings.api.host, port=settings.api.port, log_level="warning", access_log=False,
@@ -70,6 +87,66 @@ def serve(
     bound_host, bound_port = sock.getsockname()[:2]
     log.info("serving on http://%s:%d (API docs at /docs)", bound_host, bound_port)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: logging.Logger) -> None:
+    """Run ``workers`` uvicorn worker processes on the bound socket; say "serving on" once all of them serve."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from ..api.factory import FACTORY, LOG_LEVEL, READY_DIR
+    from ..indexing.builder import open_index
+
+    open_index(settings)  # an index the workers cannot open is one clear error here, not N failing workers
+    if settings.api.rate_limit:
+        log.warning(
+            "rate limits are counted by each of the %d workers on its own: a client may make up to %d requests a "
+            "minute in all", workers, workers * settings.api.rate_limit,
+        )  # fmt: skip
+    if settings.conversations.backend == "memory":
+        log.warning("conversations are kept in each worker's memory: a conversation continued on another worker "
+                    "starts afresh (use ASSISTANT_CONVERSATIONS__BACKEND=sqlite)")  # fmt: skip
+    ready = tempfile.mkdtemp(prefix="assistant-workers-")
+    os.environ.update(_environment(settings))
+    os.environ.update({READY_DIR: ready, LOG_LEVEL: str(logging.getLogger().getEffectiveLevel())})
+    config = uvicorn.Config(
+        FACTORY, factory=True, workers=workers, host=settings.api.host, port=settings.api.port, log_level="warning",
+        access_log=False, log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+        timeout_worker_healthcheck=_HEALTHCHECK_SECONDS,
+    )  # fmt: skip
+    bound_host, bound_port = sock.getsockname()[:2]
+    stop, announced = threading.Event(), threading.Event()
+
+    def announce() -> None:
+        while not stop.wait(0.1):
+            if len(os.listdir(ready)) >= workers:
+                log.info("serving on http://%s:%d with %d workers (API docs at /docs)", bound_host, bound_port, workers)
+                announced.set()
+                return
+
+    threading.Thread(target=announce, name="serve-announce", daemon=True).start()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        stop.set()
+        shutil.rmtree(ready, ignore_errors=True)
+    if not announced.is_set():
+        raise ConfigurationError("The workers stopped before all of them were serving; the log above says why.")
+
+
+_HEALTHCHECK_SECONDS = 60  # a worker loading its index (kiwi, jieba, FAISS) may not answer uvicorn's ping for a while
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    """The settings the command line changed, as the variables each worker's ``Settings()`` reads."""
+    assert settings.corpus_dir is not None
+    return {
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir.resolve()),
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir.resolve()),
+        "ASSISTANT_API__HOST": settings.api.host,
+        "ASSISTANT_API__PORT": str(settings.api.port),
+        "ASSISTANT_API__ALLOW_OPEN": "true" if settings.api.allow_open else "false",
+    }
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -1,4 +1,9 @@
-"""The default conversation store: one SQLite file, turns stored as JSON with their citations."""
+"""The default conversation store: one SQLite file, turns stored as JSON with their citations.
+
+The file may be shared by several processes (``serve --workers N``): it is in WAL mode (readers never wait for
+the writer), a write that finds the file locked waits up to ``BUSY_SECONDS`` for its turn, and a turn is added
+in one ``BEGIN IMMEDIATE`` transaction, so turns from two processes never overwrite each other.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from ..errors import ConfigurationError, NotFoundError
 from ..records import ConversationSummary, Turn
 from ..settings import ConversationSettings
 from .base import new_conversation_id, not_yours, turn_from_record, turn_record
+
+BUSY_SECONDS = 30.0  # how long a write waits for another process's write to finish
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -29,7 +36,7 @@ CREATE TABLE IF NOT EXISTS turns (
 
 
 class SQLiteConversationStore:
-    """Conversations in a SQLite file (WAL mode), shared safely by the threads of one process."""
+    """Conversations in a SQLite file (WAL mode), shared safely by the threads of one process and by processes."""
 
     def __init__(self, settings: ConversationSettings | None = None) -> None:
         settings = settings or ConversationSettings()
@@ -37,7 +44,8 @@ class SQLiteConversationStore:
         self.max_turns = settings.max_turns
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -21,7 +21,7 @@ from ..retrieval.retriever import Retriever
 from ..settings import Settings
 from .corpus_location import corpus_folder, corpus_record
 from .search_index import Progress, SearchIndex
-from .storage import has_index
+from .storage import Lease, has_index, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,10 @@ class BuildReport:
     folder: str = ""
 
 
-def open_index(settings: Settings, index_dir: Path | None = None) -> SearchIndex:
-    """Load the index the settings point at, checking it was built with the same settings."""
-    return SearchIndex.load(index_dir or settings.index_dir, settings, create_embedder(settings.embedder))
+def open_index(settings: Settings, index_dir: Path | None = None, lease: Lease | None = None) -> SearchIndex:
+    """Load the index the settings point at (or the leased generation), checking it was built with the same
+    settings."""
+    return SearchIndex.load(index_dir or settings.index_dir, settings, create_embedder(settings.embedder), lease)
 
 
 def open_retriever(settings: Settings, index_dir: Path | None = None) -> Retriever:
@@ -61,10 +62,20 @@ def build_index(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Bring the index in line with the corpus: only new, changed and deleted documents are processed,
-    unless ``full`` is set, no index exists yet, or the existing one was built with other settings."""
-    started = time.perf_counter()
+    unless ``full`` is set, no index exists yet, or the existing one was built with other settings.
+
+    The index folder's write lock is held throughout, so an upload cannot land between the corpus being read
+    and the index being saved (and be taken for a deleted document)."""
     index_dir = index_dir or settings.index_dir
-    corpus_dir = corpus_dir or corpus_folder(settings, index_dir)
+    with write_lock(index_dir):
+        return _build(settings, corpus_dir or corpus_folder(settings, index_dir), index_dir, full, on_total, progress)
+
+
+def _build(
+    settings: Settings, corpus_dir: Path, index_dir: Path, full: bool,
+    on_total: Callable[[int], None] | None, progress: Progress | None,
+) -> BuildReport:  # fmt: skip
+    started = time.perf_counter()
     log.info("reading the corpus in %s", corpus_dir)
     corpus = read_corpus(corpus_dir)
     if not corpus.documents:
@@ -103,8 +114,13 @@ def build_index(
 
 def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None = None) -> BuildReport:
     """Add (or replace) the documents in these files; the rest of the index is untouched."""
-    started = time.perf_counter()
     index_dir = index_dir or settings.index_dir
+    with write_lock(index_dir):  # no other write between loading the latest index and saving it
+        return _add_files(settings, paths, index_dir)
+
+
+def _add_files(settings: Settings, paths: Sequence[Path], index_dir: Path) -> BuildReport:
+    started = time.perf_counter()
     index = open_index(settings, index_dir)
     documents: list[Document] = []
     report = BuildReport(mode="incremental")
@@ -125,8 +141,13 @@ def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None 
 
 def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir: Path | None = None) -> BuildReport:
     """Remove documents by id; unknown ids are an error that lists them."""
-    started = time.perf_counter()
     index_dir = index_dir or settings.index_dir
+    with write_lock(index_dir):  # no other write between loading the latest index and saving it
+        return _remove_documents(settings, document_ids, index_dir)
+
+
+def _remove_documents(settings: Settings, document_ids: Sequence[str], index_dir: Path) -> BuildReport:
+    started = time.perf_counter()
     index = open_index(settings, index_dir)
     unknown = [d for d in document_ids if d not in index.documents]
     if unknown:

@@ -1,9 +1,11 @@
 """Background indexing jobs: large uploads are indexed one at a time, off the request, and polled by id.
 
-Jobs live in memory only. A restart forgets them, and an upload still queued or running then is lost
-(it was never written into the corpus or the index, so nothing half-done remains: upload it again).
-The last ``kept`` finished jobs are remembered, oldest forgotten first; at most ``max_waiting`` may wait
-at once, and more are refused with ``IndexBusyError`` until some have run.
+Jobs run in the process that accepted them. Given a ``JobFiles`` (``job_files.py``: what a served index
+uses), each change of state is also recorded in the index folder, so every worker serving it reports every
+job, and finished ones are remembered across restarts. An upload still queued or running when its process
+stops is lost (it was never written into the corpus or the index, so nothing half-done remains: upload it
+again). The last ``kept`` finished jobs are remembered, oldest forgotten first; at most ``max_waiting`` may
+wait at once in one process, and more are refused with ``IndexBusyError`` until some have run.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import AssistantError, IndexBusyError, NotFoundError
 from ..records import Document
+
+if TYPE_CHECKING:
+    from .job_files import JobFiles
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +75,10 @@ class IndexJob:
 class IndexJobs:
     """Runs write jobs on one worker thread (large documents are indexed one after another) and remembers them."""
 
-    def __init__(self, kept: int, max_waiting: int) -> None:
+    def __init__(self, kept: int, max_waiting: int, files: JobFiles | None = None) -> None:
         self.kept = kept
         self.max_waiting = max_waiting
+        self.files = files  # where every process's jobs are recorded, when shared
         self._jobs: OrderedDict[str, IndexJob] = OrderedDict()
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-job")
@@ -96,25 +103,33 @@ class IndexJobs:
             job = IndexJob(uuid.uuid4().hex, name, documents, characters)
             self._jobs[job.id] = job
             self._discard[job.id] = discard
+            self._record(job)
         self._executor.submit(self._run, job.id, work)
         log.info("queued indexing job %s for %s (%d characters)", job.id, name, characters)
         return job
 
     def get(self, job_id: str) -> IndexJob:
-        """A job by id (queued, running, or among the last finished ones)."""
+        """A job by id (queued, running, or among the last finished ones), whichever process runs it."""
         with self._lock:
             job = self._jobs.get(job_id)
+        if job is None and self.files is not None:
+            job = self.files.read(job_id)
         if job is None:
+            kept = "in the index folder" if self.files is not None else "in memory, until the service restarts"
             raise NotFoundError(
-                f"No indexing job '{job_id}'. Jobs are kept in memory: the last {self.kept} finished ones "
-                "and all unfinished ones, until the service restarts. GET /v1/documents/jobs lists them."
+                f"No indexing job '{job_id}'. Jobs are kept {kept}: the last {self.kept} finished ones "
+                "and all unfinished ones. GET /v1/documents/jobs lists them."
             )
         return job
 
     def list(self) -> list[IndexJob]:
         """Every remembered job, newest first."""
         with self._lock:
-            return list(reversed(self._jobs.values()))
+            mine = list(reversed(self._jobs.values()))
+        if self.files is None:
+            return mine
+        jobs = {job.id: job for job in self.files.all()} | {job.id: job for job in mine}
+        return sorted(jobs.values(), key=lambda job: job.created_at, reverse=True)
 
     def close(self) -> None:
         """Stop taking work: jobs still queued fail (their uploads are discarded); a running one finishes."""
@@ -126,6 +141,7 @@ class IndexJobs:
                     job, state=JobState.FAILED, finished_at=time.time(), error_code="cancelled",
                     error="The service stopped before this upload was indexed; nothing was changed. Upload it again.",
                 )  # fmt: skip
+                self._record(self._jobs[job.id])
             discards = [self._discard.pop(job.id) for job in queued if job.id in self._discard]
         for discard in discards:
             discard()
@@ -138,6 +154,7 @@ class IndexJobs:
                 return
             job = self._jobs[job_id] = dataclasses.replace(job, state=JobState.RUNNING, started_at=started)
             self._discard.pop(job_id, None)
+            self._record(job)
         try:
             report = work()
         except AssistantError as error:
@@ -157,7 +174,12 @@ class IndexJobs:
         with self._lock:
             job = dataclasses.replace(self._jobs[job_id], **changes)  # type: ignore[arg-type]
             self._jobs[job_id] = job
+            self._record(job)
             return job
+
+    def _record(self, job: IndexJob) -> None:
+        if self.files is not None:
+            self.files.write(job)
 
     def _finish(self, job_id: str, state: JobState, **changes: object) -> None:
         self._update(job_id, state=state, finished_at=time.time(), **changes)
@@ -165,3 +187,5 @@ class IndexJobs:
             finished = [key for key, job in self._jobs.items() if job.finished]
             for key in finished[: max(len(finished) - self.kept, 0)]:
                 del self._jobs[key]
+        if self.files is not None:
+            self.files.forget_finished_beyond(self.kept)

@@ -2,10 +2,15 @@
 
 Readers use whatever ``Retriever`` is current. A write has two steps. First, without any lock and beside
 other writes, the upload is read and analysed: cut into passages, tokenised, embedded (the slow part,
-seconds for a long document). Then, under the write lock, the analysis is merged into the latest index
-loaded from disk, written as a new generation, the upload is moved into the corpus folder, and the new
-index is swapped in. So a long document holds up other writes only for its merge, and writes that
-overlap never drop each other's documents. Deletions take the lock only.
+seconds for a long document). Then, under the index folder's write lock (``storage.write_lock``: one
+writer at a time across threads *and* processes, ``assistant index add`` included), the analysis is merged
+into the latest index loaded from disk, written as a new generation, the upload is moved into the corpus
+folder, and the new index is swapped in. So a long document holds up other writes only for its merge, and
+writes that overlap, from any process, never drop each other's documents. Deletions take the lock only.
+
+Other processes serving the same folder (``serve --workers N``) swap a new generation in with ``refresh``:
+called by a ``ChangeFeed`` (``changes.py``) started with ``watch``, and before each request. The generation
+served is leased (``storage.lease_current``), so no writer prunes it while it is served.
 
 Uploads holding more than ``api.background_above_chars`` characters are indexed as background jobs
 (``jobs.py``), smaller ones before the call returns. Uploaded documents are also written into the corpus
@@ -29,16 +34,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DocumentError, DocumentTooLargeError, NotFoundError
+from ..errors import AssistantError, DocumentError, DocumentTooLargeError, NotFoundError
 from ..ingest.corpus import SUFFIXES, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
 from ..text.validation import check_strings, check_text
 from .builder import open_index
+from .changes import ChangeFeed, PointerPoll
 from .corpus_location import corpus_folder
+from .job_files import FOLDER as JOBS_FOLDER
+from .job_files import JobFiles
 from .jobs import IndexJob, IndexJobs, WriteReport
 from .search_index import DocumentEntry, SearchIndex
+from .storage import Lease, current_name, lease_current, lease_generation, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +80,68 @@ class LiveIndex:
         self.settings = settings
         self.corpus_dir = corpus_folder(settings)
         self.on_swap = on_swap
-        self._index = open_index(settings)
+        self._lease: Lease | None = lease_current(settings.index_dir)  # the generation served, kept from pruning
+        try:
+            self._index = open_index(settings, lease=self._lease)
+        except BaseException:
+            self._lease.release()
+            raise
         self._retriever = Retriever(self._index, settings.retrieval)
-        self._lock = threading.Lock()  # held to merge into the latest index, save it and swap it in; never longer
-        self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs)
+        self._lock = threading.Lock()  # held to swap an index in (and to load one another process wrote)
+        self._refused: str | None = None  # a generation refresh could not open: not tried again
+        self._feed: ChangeFeed | None = None
+        files = JobFiles(settings.index_dir / JOBS_FOLDER)
+        self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs, files)
         _clear_stale_uploads(self.corpus_dir)
 
     @property
     def retriever(self) -> Retriever:
         """The retriever over the current index."""
         return self._retriever
+
+    @property
+    def generation(self) -> str | None:
+        """The name of the generation served."""
+        return self._index.generation
+
+    def refresh(self) -> bool:
+        """Serve the generation ``CURRENT`` names if it is not the one served (another process wrote one);
+        returns whether it swapped. One small file read when nothing changed. A generation that cannot be
+        opened (built with other settings) is logged and the one served is kept."""
+        root = self.settings.index_dir
+        if current_name(root) in (self._index.generation, self._refused):
+            return False
+        with self._lock:
+            name = current_name(root)
+            if name is None or name in (self._index.generation, self._refused):
+                return False
+            try:
+                lease = lease_current(root)
+            except AssistantError as error:
+                log.warning("keeping generation %s: %s", self._index.generation, error)
+                return False
+            try:
+                index = open_index(self.settings, lease=lease)
+            except AssistantError as error:
+                lease.release()
+                self._refused = name
+                log.error("cannot serve generation %s written by another process, keeping %s: %s",
+                          name, self._index.generation, error)  # fmt: skip
+                return False
+            except BaseException:
+                lease.release()
+                raise
+            self._swap(index, lease)
+        log.info("now serving index generation %s (written by another process)", index.generation)
+        return True
+
+    def watch(self, feed: ChangeFeed | None = None) -> None:
+        """Follow writes by other processes: ``refresh`` whenever the feed (by default, polling the
+        ``CURRENT`` pointer) says the index may have changed. ``close`` stops it."""
+        if self._feed is not None:
+            self._feed.close()
+        self._feed = feed or PointerPoll(self.settings.index_dir)
+        self._feed.start(self.refresh)
 
     def documents(self) -> list[DocumentEntry]:
         """The indexed documents, by id."""
@@ -119,18 +180,27 @@ class LiveIndex:
         return self.jobs.get(job_id)
 
     def close(self) -> None:
-        """Stop the background jobs (queued ones fail and are discarded; a running one finishes)."""
+        """Stop following other processes' writes and the background jobs (queued ones fail and are
+        discarded; a running one finishes), and let the served generation go."""
+        if self._feed is not None:
+            self._feed.close()
         self.jobs.close()
+        with self._lock:
+            if self._lease is not None:
+                self._lease.release()
 
     def remove(self, document_id: str) -> int:
         """Remove a document from the index and its file from the corpus; returns the passages removed."""
-        with self._lock:
-            self.document(document_id)
+        self.refresh()
+        self.document(document_id)  # an id no process has written is refused without waiting for the lock
+        with write_lock(self.settings.index_dir):
             index = open_index(self.settings)
+            if document_id not in index.documents:
+                raise NotFoundError(f"No document with id '{document_id}'. GET /v1/documents lists them.")
             removed = index.remove_documents([document_id])
             index.save(self.settings.index_dir)
             self._remove_from_corpus(document_id, index)
-            self._swap(index)
+            self._swap_saved(index)
         log.info("removed document %s (%d passages)", document_id, removed)
         return removed
 
@@ -202,13 +272,13 @@ class LiveIndex:
             started = time.perf_counter()
             analysis = self._index.analyse(upload.documents)
             analysed = time.perf_counter()
-            with self._lock:
+            with write_lock(self.settings.index_dir):
                 locked = time.perf_counter()
                 index = open_index(self.settings)
                 passages = index.merge(analysis)
                 index.save(self.settings.index_dir)
                 os.replace(upload.path, self.corpus_dir / upload.name)
-                self._swap(index)
+                self._swap_saved(index)
             finished = time.perf_counter()
         finally:
             upload.discard()
@@ -240,11 +310,24 @@ class LiveIndex:
                     path.unlink()
                 return
 
-    def _swap(self, index: SearchIndex) -> None:
+    def _swap_saved(self, index: SearchIndex) -> None:
+        """Serve an index this process has just saved (the write lock is held: its generation is there)."""
+        assert index.generation is not None
+        lease = lease_generation(self.settings.index_dir / index.generation)
+        with self._lock:
+            self._swap(index, lease)
+        if self._feed is not None:
+            self._feed.announce(index.generation)
+
+    def _swap(self, index: SearchIndex, lease: Lease | None) -> None:
+        """Serve ``index`` (read from the leased generation); called with ``_lock`` held."""
+        previous, self._lease = self._lease, lease
         self._index = index
         self._retriever = Retriever(index, self.settings.retrieval)
         if self.on_swap:
             self.on_swap(self._retriever)
+        if previous is not None:
+            previous.release()
 
 
 def _jsonl_id(line: str) -> str | None:

@@ -29,7 +29,7 @@ from ..text.dictionaries import load_dictionary
 from .analysis import Analysis, analyse
 from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
-from .storage import current_generation, new_generation
+from .storage import Lease, lease_current, new_generation
 from .vectors import VECTOR_INDEXES, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class SearchIndex:
         self.vectors = vectors
         self.next_key = 0
         self.corpus_folder: str | None = None  # where it was built from, as the manifest records it
+        self.generation: str | None = None  # the generation it was loaded from or last saved as
         self._row_of_key: dict[int, int] = {}
         self.dense_enabled = embedder is not None
 
@@ -216,12 +217,18 @@ class SearchIndex:
             self.keyword.save(folder)
             if self.vectors is not None:
                 self.vectors.save(folder)
-        return root / folder.name.removeprefix(".building-")
+        self.generation = folder.name.removeprefix(".building-")
+        return root / self.generation
 
     @classmethod
-    def load(cls, root: Path, settings: Settings, embedder: Embedder | None) -> SearchIndex:
-        """Open the current generation, refusing one built with other settings."""
-        folder = current_generation(root)
+    def load(cls, root: Path, settings: Settings, embedder: Embedder | None, lease: Lease | None = None) -> SearchIndex:
+        """Open the current generation (or the leased one), refusing one built with other settings.
+
+        Without a lease, one is held while loading; a given lease is left held (vectors may be memory-mapped)."""
+        if lease is None:
+            with lease_current(root) as held:
+                return cls.load(root, settings, embedder, held)
+        folder = lease.folder
         manifest = Manifest.read(folder)
         index = cls(settings, embedder)
         check_compatible(manifest, index.compatibility(), root)
@@ -239,6 +246,7 @@ class SearchIndex:
             backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = embedder is not None
+        index.generation = folder.name
         if index.keyword.rows != len(index.passages):
             raise IndexMismatchError(
                 f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full"

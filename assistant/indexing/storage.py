@@ -4,15 +4,24 @@
       CURRENT            name of the generation being served (replaced with os.replace)
       gen-<time>-<id>/   manifest.json, passages.jsonl, documents.json, keys.npy, *.npz, vectors.faiss
       .building-*/       a generation being written; never read
-      .lock              locked (flock) by the one process writing a generation, for the whole write
+      .lock              locked (flock) by the one process writing, for its whole load → change → save
+      .jobs/             background indexing jobs, one JSON file each (``job_files``)
 
-A writer takes ``.lock``, clears what dead writers left behind (``.building-*`` folders and pointer
-files never put in place: no live writer can own them while the lock is held), writes a complete new
-generation with a pointer file inside it, syncs it to disk, renames it into place and only then
-replaces ``CURRENT`` with that pointer. So ``kill -9`` at any moment leaves the previous index serving:
-before the rename only a ``.building-*`` folder exists, after it a complete generation that nothing
-points at; the next writer removes either. The generation ``CURRENT`` pointed at before is kept (one
-step of undo); every other one is removed once the new one is current.
+A writer holds ``.lock`` (``write_lock``) from loading the latest generation to publishing its own, so
+writes from any process or thread follow one another and none is lost; ``new_generation`` takes it too
+(re-entrantly: a thread holding it already just goes on). Holding it, a writer clears what dead writers
+left behind (``.building-*`` folders and pointer files never put in place: no live writer can own them
+while the lock is held), writes a complete new generation with a pointer file inside it, syncs it to
+disk, renames it into place and only then replaces ``CURRENT`` with that pointer. So ``kill -9`` at any
+moment leaves the previous index serving: before the rename only a ``.building-*`` folder exists, after
+it a complete generation that nothing points at; the next writer removes either. The generation
+``CURRENT`` pointed at before is kept (one step of undo); every other one is removed once the new one is
+current, except those a reader holds.
+
+Readers lease the generation they read (``lease_current``): a shared flock on its ``manifest.json``,
+held while loading and, by a serving process, for as long as it serves it (FAISS vectors are
+memory-mapped from it). Pruning takes the same lock exclusively without waiting and skips a generation
+it cannot get, so no generation a live process reads is removed; a later write removes it once let go.
 """
 
 from __future__ import annotations
@@ -22,9 +31,11 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IndexNotFoundError
@@ -33,6 +44,7 @@ log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 LOCK = ".lock"
+_READ_LOCK = "manifest.json"  # every generation has one; readers flock it shared, pruning exclusively
 _NEW_POINTER = f".{POINTER}.new"  # written inside a generation, then moved over CURRENT
 _STALE_AFTER = 3600.0  # without flock (Windows), leftovers this old (seconds) are taken for dead
 
@@ -53,6 +65,59 @@ def current_generation(root: Path) -> Path:
     return folder
 
 
+def current_name(root: Path) -> str | None:
+    """The name of the generation ``CURRENT`` points at (``None`` without one); one small read."""
+    return _pointed_at(root)
+
+
+@dataclass
+class Lease:
+    """A reader's hold on one generation: while held, pruning leaves the generation's folder alone."""
+
+    folder: Path
+    _descriptor: int | None
+
+    @property
+    def name(self) -> str:
+        """The generation's name."""
+        return self.folder.name
+
+    def release(self) -> None:
+        """Let the generation go (pruning may remove it from now on); releasing twice is harmless."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def lease_current(root: Path, attempts: int = 20) -> Lease:
+    """Lease the generation being served; retried when a writer replaced and pruned it meanwhile."""
+    for _ in range(attempts):
+        folder = current_generation(root)
+        lease = lease_generation(folder)
+        if lease is not None:
+            return lease
+    raise IndexNotFoundError(f"The index in '{root}' kept changing while it was being opened; try again.")
+
+
+def lease_generation(folder: Path) -> Lease | None:
+    """Lease this generation, or ``None`` when it is gone (pruned before the lease was taken)."""
+    try:
+        descriptor = os.open(folder / _READ_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    _lock_shared(descriptor)
+    if not (folder / _READ_LOCK).is_file():  # pruned between the open and the lock
+        os.close(descriptor)
+        return None
+    return Lease(folder, descriptor)
+
+
 def has_index(root: Path) -> bool:
     """Whether a usable generation exists."""
     try:
@@ -69,7 +134,7 @@ def new_generation(root: Path) -> Iterator[Path]:
     One writer at a time per index folder (other processes wait for ``.lock``).
     """
     root.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(root):
+    with write_lock(root):
         _clear_leftovers(root)
         name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         staging = root / f".building-{name}"
@@ -93,11 +158,37 @@ def new_generation(root: Path) -> Iterator[Path]:
         _prune(root, keep={name, previous})
 
 
+@contextlib.contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    """Hold the index folder's write lock for a whole load → change → save sequence (every process and thread
+    waits its turn). Re-entrant within a thread, so ``new_generation`` inside the block does not wait on it."""
+    root.mkdir(parents=True, exist_ok=True)
+    key = str(root.resolve())
+    held: dict[str, int] = _held.__dict__.setdefault("roots", {})
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    with _writer_lock(root):
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+
+
+_held = threading.local()  # per thread: the index folders whose write lock it holds, and how deeply
+
+
 def _pointed_at(root: Path) -> str | None:
     pointer = root / POINTER
-    if not pointer.is_file():
+    try:
+        return pointer.read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, IsADirectoryError):
         return None
-    return pointer.read_text(encoding="utf-8").strip() or None
 
 
 if sys.platform != "win32":
@@ -120,11 +211,29 @@ if sys.platform != "win32":
     def _is_stale(path: Path) -> bool:
         return True  # the writer lock is held: whoever left it is gone
 
-else:  # pragma: no cover - Windows has no flock
+    def _lock_shared(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+
+    def _lock_to_remove(descriptor: int) -> bool:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+else:  # pragma: no cover - Windows has no flock: one process, its threads take turns
+    _process_lock = threading.Lock()
 
     @contextlib.contextmanager
     def _writer_lock(root: Path) -> Iterator[None]:
-        yield
+        with _process_lock:
+            yield
+
+    def _lock_shared(descriptor: int) -> None:
+        pass
+
+    def _lock_to_remove(descriptor: int) -> bool:
+        return True
 
     def _is_stale(path: Path) -> bool:
         return path.stat().st_mtime < time.time() - _STALE_AFTER
@@ -165,7 +274,23 @@ def _fsync_directory(folder: Path) -> None:
 
 def _prune(root: Path, keep: set[str | None]) -> None:
     """Remove every generation but the current one and the one it replaced (and any a dead build published
-    without pointing at it)."""
+    without pointing at it), leaving alone those a reader holds a lease on."""
     for generation in root.glob("gen-*"):
         if generation.is_dir() and generation.name not in keep:
-            shutil.rmtree(generation, ignore_errors=True)
+            _remove_unless_read(generation)
+
+
+def _remove_unless_read(generation: Path) -> None:
+    try:
+        descriptor = os.open(generation / _READ_LOCK, os.O_RDONLY)
+    except FileNotFoundError:  # no manifest: never complete, nobody can read it
+        shutil.rmtree(generation, ignore_errors=True)
+        return
+    try:
+        if not _lock_to_remove(descriptor):
+            log.info("keeping generation %s for now: a process still reads it", generation.name)
+            return
+        (generation / _READ_LOCK).unlink()  # first, so a reader that got its lease too late sees it gone
+        shutil.rmtree(generation, ignore_errors=True)
+    finally:
+        os.close(descriptor)

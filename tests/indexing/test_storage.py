@@ -7,7 +7,14 @@ import threading
 from pathlib import Path
 
 from assistant.indexing.builder import build_index, open_index
-from assistant.indexing.storage import POINTER, current_generation, new_generation
+from assistant.indexing.storage import (
+    POINTER,
+    current_generation,
+    lease_current,
+    lease_generation,
+    new_generation,
+    write_lock,
+)
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 from tests.indexing.test_search_index import copy_corpus
@@ -90,3 +97,55 @@ def test_a_failed_write_leaves_nothing_and_the_previous_generation_current(tmp_p
         pass
     assert current_generation(root) == served
     assert entries(root) == {POINTER, ".lock", served.name}
+
+
+def publish(root: Path) -> str:
+    with new_generation(root) as folder:
+        (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    return current_generation(root).name
+
+
+def test_the_write_lock_spans_a_whole_sequence_and_is_re_entrant_in_its_thread(tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    inside, finish = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def whole_write() -> None:
+        with write_lock(root):  # load → change → save
+            inside.set()
+            publish(root)  # new_generation inside it goes on: the thread holds the lock already
+            assert finish.wait(30)
+            order.append("first")
+
+    def other_write() -> None:
+        with write_lock(root):
+            order.append("second")
+
+    first = threading.Thread(target=whole_write)
+    first.start()
+    assert inside.wait(30)
+    second = threading.Thread(target=other_write)
+    second.start()
+    try:
+        second.join(0.5)
+        assert order == [], "another writer went ahead in the middle of a write"
+    finally:
+        finish.set()
+        first.join(30)
+        second.join(30)
+    assert order == ["first", "second"]
+
+
+def test_pruning_skips_a_leased_generation_until_it_is_let_go(tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    oldest = publish(root)
+    lease = lease_current(root)
+    assert lease.name == oldest
+    publish(root)
+    publish(root)  # the oldest is neither current nor the one before: pruned, but for the lease
+    assert oldest in entries(root)
+    lease.release()
+    lease.release()  # twice is harmless
+    newest = publish(root)
+    assert oldest not in entries(root) and newest in entries(root)
+    assert lease_generation(root / oldest) is None  # gone: nothing to lease

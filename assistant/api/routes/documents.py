@@ -109,9 +109,9 @@ async def add_text(body: TextDocument, service: ServicesDep) -> Any:
     JOBS, response_model=JobsOut, responses=error_responses(401, 403, 429, 503), summary="List indexing jobs"
 )  # fmt: skip
 async def list_jobs(service: ServicesDep) -> dict[str, Any]:
-    """Background indexing jobs, newest first. They are kept in memory: every queued or running job and the
-    last `ASSISTANT_API__JOBS_KEPT` finished ones (100 by default); a restart forgets them, and an upload
-    still queued or running then was not indexed (upload it again)."""
+    """Background indexing jobs of every worker, newest first: every queued or running job and the last
+    `ASSISTANT_API__JOBS_KEPT` finished ones (100 by default), kept in the index folder. An upload still queued
+    or running when its worker stopped was not indexed: its job says `failed` (upload it again)."""
     return {"jobs": [_job(job) for job in _live(service).jobs.list()]}
 
 
@@ -121,8 +121,8 @@ async def list_jobs(service: ServicesDep) -> dict[str, Any]:
 )  # fmt: skip
 async def get_job(job_id: CleanText, service: ServicesDep) -> dict[str, Any]:
     """A background indexing job: `queued`, `running`, `done` (its documents are searchable, `passages` and
-    `timings_ms` say what it took) or `failed` (`error` says why; the index was left as it was). Jobs live in
-    memory (see `GET /v1/documents/jobs`): an unknown or forgotten id is 404."""
+    `timings_ms` say what it took) or `failed` (`error` says why; the index was left as it was). Any worker
+    answers for any job (see `GET /v1/documents/jobs`): an unknown or forgotten id is 404."""
     return _job(_live(service).job(job_id))
 
 
