@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ..settings import Settings
 from .storage import current_name
 
 log = logging.getLogger(__name__)
@@ -78,3 +79,37 @@ class PointerPoll:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(5)
+
+
+class Feeds:
+    """Several feeds as one: each is started, told of this process's writes and closed."""
+
+    def __init__(self, *feeds: ChangeFeed) -> None:
+        self.feeds = feeds
+
+    def start(self, on_change: Callable[[], object]) -> None:
+        """Start every feed with the same callback."""
+        for feed in self.feeds:
+            feed.start(on_change)
+
+    def announce(self, generation: str) -> None:
+        """Pass the notice to every feed."""
+        for feed in self.feeds:
+            feed.announce(generation)
+
+    def close(self) -> None:
+        """Close every feed."""
+        for feed in self.feeds:
+            feed.close()
+
+
+def change_feed(settings: Settings) -> ChangeFeed:
+    """The feed the settings call for: polling the index folder's ``CURRENT`` pointer, and with ``redis.url``
+    also the Redis channel, on which every write by a server is announced to all workers at once (the poll
+    still catches writes by processes that announce nothing, such as ``assistant index add``)."""
+    poll = PointerPoll(settings.index_dir)
+    if not settings.redis.url:
+        return poll
+    from ..shared.changes import RedisChangeFeed
+
+    return Feeds(poll, RedisChangeFeed(settings.redis, known=lambda: current_name(settings.index_dir)))

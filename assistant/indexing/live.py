@@ -41,7 +41,7 @@ from ..retrieval.retriever import Retriever
 from ..settings import Settings
 from ..text.validation import check_strings, check_text
 from .builder import open_index
-from .changes import ChangeFeed, PointerPoll
+from .changes import ChangeFeed, change_feed
 from .corpus_location import corpus_folder
 from .job_files import FOLDER as JOBS_FOLDER
 from .job_files import JobFiles
@@ -136,11 +136,11 @@ class LiveIndex:
         return True
 
     def watch(self, feed: ChangeFeed | None = None) -> None:
-        """Follow writes by other processes: ``refresh`` whenever the feed (by default, polling the
-        ``CURRENT`` pointer) says the index may have changed. ``close`` stops it."""
+        """Follow writes by other processes: ``refresh`` whenever the feed says the index may have changed (by
+        default the one the settings call for: the Redis channel, or polling ``CURRENT``). ``close`` stops it."""
         if self._feed is not None:
             self._feed.close()
-        self._feed = feed or PointerPoll(self.settings.index_dir)
+        self._feed = feed or change_feed(self.settings)
         self._feed.start(self.refresh)
 
     def documents(self) -> list[DocumentEntry]:

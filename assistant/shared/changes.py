@@ -171,3 +171,33 @@ class Watch:
         if pubsub is not None:
             with contextlib.suppress(Exception):  # the connection is already gone
                 pubsub.close()
+
+
+class RedisChangeFeed:
+    """The index ``ChangeFeed`` (``indexing/changes.py``) over this channel: every write is announced to the
+    other workers at once, and each worker's ``refresh`` runs when a write elsewhere is announced."""
+
+    def __init__(self, settings: RedisSettings, known: Callable[[], str | None]) -> None:
+        self.changes = RedisChanges(settings)
+        self._known = known  # the generation served now, so that a watcher starting late catches up at once
+        self._watch: Watch | None = None
+
+    def start(self, on_change: Callable[[], object]) -> None:
+        """Subscribe; ``on_change`` runs on the watcher's thread for every generation announced from now on."""
+        if self._watch is not None:
+            raise RuntimeError("This RedisChangeFeed has been started already.")
+        self._watch = self.changes.watch(lambda generation: on_change(), known=self._known())
+
+    def announce(self, generation: str) -> None:
+        """Tell the other workers; a Redis outage is logged, not raised (they still refresh before each request)."""
+        try:
+            self.changes.publish(generation)
+        except Exception as error:  # the write is done and served here; only the notice is late
+            log.error("index changes: could not announce generation %s (%s: %s)",
+                      generation, type(error).__name__, error)  # fmt: skip
+
+    def close(self) -> None:
+        """Stop watching and release the connections."""
+        if self._watch is not None:
+            self._watch.stop()
+        self.changes.close()

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from assistant.indexing.builder import add_files, build_index, open_index
+from assistant.indexing.changes import change_feed
 from assistant.indexing.live import LiveIndex
 from assistant.indexing.storage import current_generation, lease_generation
-from assistant.settings import Settings
+from assistant.settings import RedisSettings, Settings
+from assistant.shared.changes import RedisChangeFeed
 from tests.cli.test_cli import run as run_cli
 from tests.indexing.processes import SPAWN, file_writer, lease_holder, live_writer, run
 from tests.indexing.test_search_index import copy_corpus
@@ -98,3 +100,24 @@ def test_a_generation_another_process_reads_is_not_pruned_until_it_lets_go(setti
     finally:
         ours.send("bye")
         holder.join(60)
+
+
+def test_with_redis_a_write_is_announced_to_every_other_live_index(
+    settings: Settings, redis_settings: RedisSettings
+) -> None:
+    """Two serving processes' live indexes on one folder and one Redis: a write through one reaches the other
+    through the channel (the other's pointer poll is left out, so only the announcement can bring it)."""
+    settings = settings.model_copy(update={"redis": redis_settings})
+    writer, reader = LiveIndex(settings), LiveIndex(settings)
+    try:
+        writer.watch(change_feed(settings))
+        reader.watch(RedisChangeFeed(redis_settings, known=lambda: reader.generation))
+        writer.add_text({"id": "ulsan-hydrogen", "title": "울산 수소", "text": "울산시는 수소 트램 시범 노선을 깐다."})
+        deadline = time.monotonic() + 30
+        while "ulsan-hydrogen" not in {entry.id for entry in reader.documents()}:
+            assert time.monotonic() < deadline, "the announcement never reached the other live index"
+            time.sleep(0.05)
+        assert reader.generation == writer.generation
+    finally:
+        writer.close()
+        reader.close()
