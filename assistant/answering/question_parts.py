@@ -7,7 +7,8 @@ duration. A sentence that holds the question's words but no value of that kind i
 documents name the project but give no budget"). The names a question gives (kiwi's proper nouns,
 jieba's person, place, organisation and other proper-noun words, Latin words) are what a question about
 another city, country or product changes: a name found in no passage says the documents are about
-something else.
+something else. So does a year or count the question gives that the best sentence lacks ("the 2023
+market size" over a sentence about 2025).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
 _WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
 _HOW_MANY = re.compile(r"多少|몇")
 _LATIN = re.compile(r"[a-z][a-z0-9\-]+")
+_NUMBER = re.compile(r"[0-9]{2,}")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
 OTHER_UNIT = 0.3  # what a number with another unit (or a date for "how many") counts for
 
@@ -105,6 +107,12 @@ def value_fit(asked: AskedValue, normal: str) -> float:
             fit = 1.0
         best = max(best, fit)
     return best
+
+
+def numbers_of(question: str) -> frozenset[str]:
+    """The numbers of two digits or more the question gives (years, counts): the sentence that answers it holds
+    them too, or its document's title does."""
+    return frozenset(_NUMBER.findall(normalize(question)))
 
 
 @lru_cache(maxsize=1024)

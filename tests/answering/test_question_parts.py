@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering.question_parts import OTHER_UNIT, asked_value, names_of, value_fit
+from assistant.answering.question_parts import OTHER_UNIT, asked_value, names_of, numbers_of, value_fit
 from assistant.languages import normalize
 
 
@@ -52,3 +52,8 @@ def test_the_names_a_question_gives() -> None:
     assert "新加坡政府" in names_of("新加坡政府在元宇宙方面有什么扶持政策？")
     assert "nba" in names_of("今年NBA总冠军是哪支球队？")
     assert names_of("예산은 얼마야?") == ()
+
+
+def test_the_numbers_a_question_gives() -> None:
+    assert numbers_of("2023년 국내 메타버스 시장 규모는 몇 조 원이었나요?") == frozenset({"2023"})
+    assert numbers_of("韓國版新政2.0是幾月發布的？") == frozenset()  # single digits say little
