@@ -23,7 +23,7 @@ from .phrase_rules import pattern_spans, question_kind, tagged_words
 
 DIGITS = re.compile(r"[0-9〇零一二两三四五六七八九十百千]+")
 _NUMERAL = "[0-9〇零一二两三四五六七八九十百千万亿]"
-_KOREAN_NUMERAL = "(?:[0-9]+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무|일|이|삼|사|오|육|칠|팔|구|십|백|천|만)"
+_KOREAN_NUMERAL = "(?:[0-9]+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무)"  # native words: 이곳 is "here"
 _DATE_UNIT = re.compile(r"(?:년|월|일|年|月|日)\s*$")
 # Patterns run on normalised text: lower case, Chinese folded to Simplified.
 _DURATION = re.compile(
@@ -39,6 +39,8 @@ _MEASURE = re.compile(
     r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|%)"
 )
 _PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
+# Measure words that count the same kind of thing and answer for each other (몇 곳 … 12개, 幾家 … 20個).
+_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 个 家 所 项 座 台 件 条 种 本 篇")
 _WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
 _HOW_MANY = re.compile(r"多少|몇")
 _LATIN = re.compile(r"[a-z][a-z0-9\-]+")
@@ -79,8 +81,7 @@ def value_fit(asked: AskedValue, normal: str) -> float:
     another kind, 0 when it holds none besides the question's own numbers."""
     unit = asked.unit
     if unit is not None and unit not in ("成", "%"):
-        numeral = _KOREAN_NUMERAL if has_hangul(unit) else _NUMERAL
-        for match in re.finditer(rf"{numeral}+\s*{re.escape(unit)}", normal):
+        for match in re.finditer(_counted(unit), normal):
             digits = set(DIGITS.findall(match.group(0)))
             if not digits or not digits <= asked.given:
                 return 1.0
@@ -113,6 +114,17 @@ def numbers_of(question: str) -> frozenset[str]:
     """The numbers of two digits or more the question gives (years, counts): the sentence that answers it holds
     them too, or its document's title does."""
     return frozenset(_NUMBER.findall(normalize(question)))
+
+
+@lru_cache(maxsize=256)
+def _counted(unit: str) -> str:
+    """A pattern for a number followed by the unit or a measure word that counts the same kind of thing."""
+    units = next((group.split() for group in _SAME_COUNT if unit in group.split()), [unit])
+    korean = [u for u in units if has_hangul(u)]
+    chinese = [u for u in units if not has_hangul(u)]
+    parts = [f"{_KOREAN_NUMERAL}+\\s*(?:{'|'.join(korean)})"] if korean else []
+    parts += [f"{_NUMERAL}+\\s*(?:{'|'.join(map(re.escape, chinese))})"] if chinese else []
+    return "|".join(parts)
 
 
 @lru_cache(maxsize=1024)
