@@ -20,6 +20,7 @@ and half, and with ``--json FILE`` writes them as JSON.
 
 Run: .venv/bin/assistant index build --corpus corpus --index /tmp/demo-index
      .venv/bin/python eval/calibrate_answerability.py --demo /tmp/demo-index [--json /tmp/calibration.json]
+     (--datasets DIR when the shared sets are not in ../shared/datasets, e.g. from a worktree)
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ from assistant.settings import Settings  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 FILES = {
-    "korquad": DATASETS / "korquad_v1" / "KorQuAD_v1.0_dev.json",
-    "drcd": DATASETS / "drcd" / "DRCD_dev.json",
-    "cmrc": DATASETS / "cmrc2018" / "cmrc2018_dev.json",
-}
+    "korquad": Path("korquad_v1") / "KorQuAD_v1.0_dev.json",
+    "drcd": Path("drcd") / "DRCD_dev.json",
+    "cmrc": Path("cmrc2018") / "cmrc2018_dev.json",
+}  # under --datasets
 NAMES = [field for field in Signals.__dataclass_fields__]
 NO_DENSE = [name for name in NAMES if name != "dense"]
 
@@ -201,12 +202,14 @@ def main() -> None:
     parser.add_argument("--answer-rate", type=float, default=0.95, help="Answered share of answerables.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--demo", type=Path, default=None, help="Index of corpus/: fit on the demo set too.")
-    parser.add_argument("--demo-weight", type=float, default=3.0, help="How many SQuAD rows a demo row counts.")
+    parser.add_argument("--demo-weight", type=float, default=10.0, help="How many SQuAD rows a demo row counts.")
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help="Folder of the shared SQuAD-style sets.")
     parser.add_argument("--json", type=Path, default=None, help="Write coefficients and figures here.")
     args = parser.parse_args()
 
     settings = Settings()
-    squad = load_squad(list(FILES.values()))
+    files = {name: args.datasets / path for name, path in FILES.items()}
+    squad = load_squad(list(files.values()))
     left_out = split(squad, args.seed, args.article_share, args.paragraph_share)
     kept = [d for d in squad.documents if d.id not in left_out]
     half = {d.id: half_of(d.title) for d in squad.documents}
@@ -221,7 +224,7 @@ def main() -> None:
     rows: list[Row] = []
     for dataset in FILES:
         for part in ("fit", "check"):
-            pool = [q for q in squad.questions if q.dataset == FILES[dataset].stem and half[q.gold] == part]
+            pool = [q for q in squad.questions if q.dataset == files[dataset].stem and half[q.gold] == part]
             for answerable in (True, False):
                 side = [q for q in pool if (q.gold not in left_out) == answerable]
                 for question in sample(side, args.per_class, args.seed):

@@ -115,12 +115,17 @@ def korean_spans(tokens: Sequence[Any]) -> list[Span]:
     return spans
 
 
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words of a Chinese text with their part-of-speech flags ('nr' a person, 'ns' a place …), in order."""
+    with _lock:
+        return [(w.word, w.flag) for w in _posseg().cut(text)]
+
+
 def chinese_spans(sentence: str) -> list[Span]:
     """Runs of noun-like jieba words, with their kind (person, place or body, number, thing)."""
     folded = to_simplified(sentence)
     text = folded if len(folded) == len(sentence) else sentence
-    with _lock:
-        words = [(w.word, w.flag) for w in _posseg().cut(text)]
+    words = tagged_words(text)
     spans: list[Span] = []
     position, start, flags = 0, -1, []
     for word, flag in [*words, ("", "x")]:

@@ -33,7 +33,7 @@ def verdict(retriever: Retriever, question: str):
 
 def test_no_hits_means_no_answer() -> None:
     signals = signals_of("예산은?", [], {})
-    assert signals == Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+    assert signals == Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     assert not judge("예산은?", [], {}, CALIBRATIONS["hashing"]).answerable
 
 
@@ -66,5 +66,28 @@ def test_a_question_covered_by_its_passage_scores_higher_than_one_that_is_not(re
 
 def test_the_threshold_can_be_moved() -> None:
     calibration = Calibration(weights={"keyword": 1.0}, bias=0.0, threshold=0.5)
-    signals = Signals(1.0, 0.0, 1.0, 1.0, 0.0, 0.0)
+    signals = Signals(1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
     assert calibration.probability(signals) == pytest.approx(0.731, abs=0.001)
+
+
+def test_a_value_question_over_a_sentence_without_that_value_is_a_near_miss(retriever: Retriever) -> None:
+    asked = verdict(retriever, "국방부가 2021년 육군사관학교 VR 훈련에 투입하는 금액은 얼마인가요?").signals
+    near = verdict(retriever, "해군 잠수함 승조원 가상훈련 개발에 투입되는 예산은 얼마야?").signals
+    assert asked is not None and near is not None
+    assert asked.asks_value == near.asks_value == 1.0
+    assert asked.value == 1.0 and near.value == 0.0  # 62억 원 in one sentence, only 2022년 in the other
+
+
+def test_a_name_found_in_no_passage_counts_against_the_question(retriever: Retriever) -> None:
+    elsewhere = verdict(retriever, "부산시는 메타버스 기본계획을 언제 발표했어?").signals
+    here = verdict(retriever, "서울시는 메타버스 기본계획을 언제 발표했어?").signals
+    assert elsewhere is not None and here is not None
+    assert elsewhere.unknown_name == 1.0 and here.unknown_name == 0.0
+    assert verdict(retriever, "서울시는 메타버스 기본계획을 언제 발표했어?").answerable
+
+
+def test_a_year_the_best_sentence_lacks_counts_against_the_question(retriever: Retriever) -> None:
+    given = verdict(retriever, "국방부가 2021년 육군사관학교 VR 훈련에 투입하는 금액은 얼마인가요?").signals
+    other = verdict(retriever, "2023년 국내 메타버스 시장 규모는 몇 조 원이었나요?").signals
+    assert given is not None and other is not None
+    assert given.number_absent == 0.0 and other.number_absent == 1.0

@@ -115,6 +115,10 @@ def servers(demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     main = settings_for(tmp / "index", tmp / "corpus", tmp)
     (tmp / "scripted").mkdir()
     scripted_settings = settings_for(demo_index_dir, CORPUS, tmp / "scripted")
+    # The words that steer the scripted model ("천천히 답해 주세요:", "실패하는 모델:") are none of the documents':
+    # this service tests streaming, stopping and the fallback, so it answers without the answerability check.
+    no_abstain = scripted_settings.answer.model_copy(update={"abstain": False})
+    scripted_settings = scripted_settings.model_copy(update={"answer": no_abstain})
     plain = open_retriever(scripted_settings)
     model = ScriptedModel()
     assistant = Assistant(

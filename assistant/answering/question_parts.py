@@ -1,0 +1,147 @@
+"""What a question asks for and what it names, to check against the sentences retrieval found.
+
+A question that asks for a value (언제/何時 a date, 몇/多少 a number, 얼마/多少 an amount) is answered
+only by a sentence that holds such a value, other than the numbers the question gives itself: "몇 곳",
+"幾所", "多少人" name the unit the number comes with, "예산"/"經費" ask for money, "多久"/"몇 년" for a
+duration. A sentence that holds the question's words but no value of that kind is a near miss ("the
+documents name the project but give no budget"). The names a question gives (kiwi's proper nouns,
+jieba's person, place, organisation and other proper-noun words, Latin words) are what a question about
+another city, country or product changes: a name found in no passage says the documents are about
+something else. So does a year or count the question gives that the best sentence lacks ("the 2023
+market size" over a sentence about 2025).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..languages import han_runs, has_hangul, normalize
+from ..text.kiwi import analyse
+from .phrase_rules import pattern_spans, question_kind, tagged_words
+
+DIGITS = re.compile(r"[0-9〇零一二两三四五六七八九十百千]+")
+_NUMERAL = "[0-9〇零一二两三四五六七八九十百千万亿]"
+_KOREAN_NUMERAL = "(?:[0-9]+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|스무)"  # native words: 이곳 is "here"
+_DATE_UNIT = re.compile(r"(?:년|월|일|年|月|日)\s*$")
+# Patterns run on normalised text: lower case, Chinese folded to Simplified.
+_DURATION = re.compile(
+    r"多久|多长时间|多少年|多少天|多少个月|几年|几个月|几天|얼마\s*동안|얼마나\s*오래|몇\s*년|몇\s*개월|몇\s*달|며칠|기간"
+)
+_MONEY = re.compile(
+    r"예산|금액|비용|돈|투자|투입|사업비|재원|经费|预算|金额|多少钱|费用|投资|投入|资金|拨款|出资|花费|成本|节省|省下"
+)
+_MONEY_UNIT = re.compile(r"원|달러|韩元|美元|元|币")
+# The measure word after a how-many word: 몇 곳, 几所, 多少个.
+_MEASURE = re.compile(
+    r"(?:몇\s*|几|多少)(명|개|곳|건|배|회|차|위|권|종|층|척|살|번째|단지|"
+    r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|%)"
+)
+_PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
+# Measure words that count the same kind of thing and answer for each other (몇 곳 … 12개, 幾家 … 20個).
+_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 个 家 所 项 座 台 件 条 种 本 篇")
+_WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
+_HOW_MANY = re.compile(r"多少|몇")
+_LATIN = re.compile(r"[a-z][a-z0-9\-]+")
+_NUMBER = re.compile(r"[0-9]{2,}")
+_NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+OTHER_UNIT = 0.3  # what a number with another unit (or a date for "how many") counts for
+
+
+@dataclass(frozen=True, slots=True)
+class AskedValue:
+    """The value a question asks for: 'date' or 'number', its unit, and the digits the question gives itself."""
+
+    kind: str
+    unit: str | None
+    duration: bool
+    money: bool
+    given: frozenset[str]
+
+
+def asked_value(question: str) -> AskedValue | None:
+    """The value the question asks for, or None when it asks for something else (a name, a place, a reason)."""
+    kind = question_kind(question)
+    normal = normalize(question)
+    if kind not in ("date", "number") or (kind == "number" and _WHICH.search(normal) and not _HOW_MANY.search(normal)):
+        return None
+    measure = _MEASURE.search(normal)
+    return AskedValue(
+        kind,
+        measure.group(1) if measure else None,
+        bool(_DURATION.search(normal)),
+        bool(_MONEY.search(normal)),
+        frozenset(DIGITS.findall(normal)),
+    )
+
+
+def value_fit(asked: AskedValue, normal: str) -> float:
+    """1 when the normalised sentence holds a value of the asked kind (and unit), ``OTHER_UNIT`` for a number of
+    another kind, 0 when it holds none besides the question's own numbers."""
+    unit = asked.unit
+    if unit is not None and unit not in ("成", "%"):
+        for match in re.finditer(_counted(unit), normal):
+            digits = set(DIGITS.findall(match.group(0)))
+            if not digits or not digits <= asked.given:
+                return 1.0
+    if unit in ("成", "%") and _PERCENT.search(normal):
+        return 1.0
+    best = 0.0
+    for span in pattern_spans(normal):
+        text = normal[span.start : span.end].strip()
+        digits = set(DIGITS.findall(text))
+        if not digits or digits <= asked.given:
+            continue
+        dated = span.kind == "date" or bool(_DATE_UNIT.search(text))
+        if asked.kind == "date":
+            fit = 1.0 if dated else OTHER_UNIT
+        elif dated:
+            fit = 1.0 if asked.duration else 0.0
+        elif unit is not None and unit not in ("成", "%"):
+            fit = OTHER_UNIT
+        elif unit is not None:
+            fit = 1.0 if _PERCENT.search(text) else OTHER_UNIT
+        elif asked.money:
+            fit = 1.0 if _MONEY_UNIT.search(text) else OTHER_UNIT
+        else:
+            fit = 1.0
+        best = max(best, fit)
+    return best
+
+
+def numbers_of(question: str) -> frozenset[str]:
+    """The numbers of two digits or more the question gives (years, counts): the sentence that answers it holds
+    them too, or its document's title does."""
+    return frozenset(_NUMBER.findall(normalize(question)))
+
+
+@lru_cache(maxsize=256)
+def _counted(unit: str) -> str:
+    """A pattern for a number followed by the unit or a measure word that counts the same kind of thing."""
+    units = next((group.split() for group in _SAME_COUNT if unit in group.split()), [unit])
+    korean = [u for u in units if has_hangul(u)]
+    chinese = [u for u in units if not has_hangul(u)]
+    parts = [f"{_KOREAN_NUMERAL}+\\s*(?:{'|'.join(korean)})"] if korean else []
+    parts += [f"{_NUMERAL}+\\s*(?:{'|'.join(map(re.escape, chinese))})"] if chinese else []
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def names_of(question: str) -> tuple[str, ...]:
+    """The names the question gives, normalised: Korean proper nouns, Chinese person, place, organisation and
+    other proper-noun words, Latin words (two characters or more each)."""
+    normal = normalize(question)
+    found: set[str] = set()
+    korean: list[str] = []
+    for is_han, start, end in han_runs(normal):
+        run = normal[start:end]
+        if is_han:
+            found.update(w for w, flag in tagged_words(run) if flag.startswith(_NAME_FLAGS) and len(w) > 1)
+        elif has_hangul(run):
+            korean.append(run)
+        else:
+            found.update(_LATIN.findall(run))
+    for tokens in analyse(korean):
+        found.update(t.form for t in tokens if t.tag in ("NNP", "SL") and len(t.form) > 1)
+    return tuple(sorted(found))

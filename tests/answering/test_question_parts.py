@@ -1,0 +1,62 @@
+"""What a question asks for and what it names."""
+
+import pytest
+
+from assistant.answering.question_parts import OTHER_UNIT, asked_value, names_of, numbers_of, value_fit
+from assistant.languages import normalize
+
+
+def fit(question: str, sentence: str) -> float:
+    asked = asked_value(question)
+    assert asked is not None
+    return value_fit(asked, normalize(sentence))
+
+
+def test_questions_that_ask_for_no_value() -> None:
+    assert asked_value("한상열 박사는 어느 기관 소속이야?") is None
+    assert asked_value("首尔的虚拟节庆会以哪几个现有活动为蓝本？") is None  # "which ones", not "how many"
+    assert asked_value("中央大学派了哪位教授参加讨论？") is None
+
+
+def test_what_a_value_question_asks_for() -> None:
+    asked = asked_value("智慧科學實驗室總共要在幾所學校設置？")
+    assert asked is not None and asked.kind == "number" and asked.unit == "所"
+    budget = asked_value("해군 잠수함 가상훈련 예산은 얼마야?")
+    assert budget is not None and budget.money and budget.unit is None
+    when = asked_value("메타버스 얼라이언스는 언제 출범했지?")
+    assert when is not None and when.kind == "date"
+    assert asked_value("2021年韩国投了多少钱？").given == frozenset({"2021"})  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("예산은 얼마야?", "국방부는 2021년 훈련에 62억 원을 투입한다.", 1.0),
+        ("예산은 얼마야?", "국방부는 2022년까지 훈련을 개발한다.", 0.0),  # a year is no amount
+        ("예산은 얼마야?", "참가 기업은 30곳이다.", OTHER_UNIT),  # a number, but no money
+        ("總共要在幾所學校設置？", "在全國120所學校設置實驗室。", 1.0),
+        ("總共要在幾所學校設置？", "投入26億韓元設置實驗室。", OTHER_UNIT),
+        ("공공도서관은 몇 곳인가요?", "전국 12개 공공도서관이 참여한다.", 1.0),  # 곳 and 개 count the same things
+        ("참가자는 몇 명인가요?", "전국 12개 공공도서관이 참여한다.", OTHER_UNIT),  # but not people
+        ("몇 곳에서 열리나요?", "이곳에서 행사가 열린다.", 0.0),  # 이곳 is "here", not "two places"
+        ("可以減少幾成？", "訓練準備時間則可節省59%。", 1.0),
+        ("언제 출범했지?", "2021년 5월에는 얼라이언스가 만들어졌다.", 1.0),
+        ("언제 출범했지?", "얼라이언스가 만들어졌다.", 0.0),
+        ("鎌倉幕府維持了多少年?", "歷經149年。", 1.0),  # a duration is counted in years
+        ("2023년 시장 규모는 몇 조 원이었나요?", "2023년 시장이 커졌다.", 0.0),  # the question's own number
+    ],
+)
+def test_whether_a_sentence_holds_the_value_asked(question: str, sentence: str, expected: float) -> None:
+    assert fit(question, sentence) == expected
+
+
+def test_the_names_a_question_gives() -> None:
+    assert "부산시" in names_of("부산시는 메타버스 기본계획을 언제 발표했어?")
+    assert "新加坡政府" in names_of("新加坡政府在元宇宙方面有什么扶持政策？")
+    assert "nba" in names_of("今年NBA总冠军是哪支球队？")
+    assert names_of("예산은 얼마야?") == ()
+
+
+def test_the_numbers_a_question_gives() -> None:
+    assert numbers_of("2023년 국내 메타버스 시장 규모는 몇 조 원이었나요?") == frozenset({"2023"})
+    assert numbers_of("韓國版新政2.0是幾月發布的？") == frozenset()  # single digits say little
