@@ -15,6 +15,7 @@ drowned by any same-language passage on the subject.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -39,9 +40,11 @@ class KeywordIndex:
         self.tokenizers: dict[str, Tokenizer] = {name: create_tokenizer(name, dictionary) for name in field_names}
         self.bridges = {name: t for name, t in self.tokenizers.items() if isinstance(t, BridgeTokenizer)}
         self.passage_fields = {name: BM25Field() for name in field_names}
-        self.document_fields = {name: BM25Field() for name in field_names}
+        self._document_fields: dict[str, BM25Field] | None = {name: BM25Field() for name in field_names}
         self.document_ids: list[str] = []
+        self._slot: dict[str, int] = {}  # document id → its index in document_ids
         self.document_of_row = np.zeros(0, dtype=np.int64)
+        self._lock = threading.Lock()
 
     @property
     def rows(self) -> int:
@@ -62,14 +65,14 @@ class KeywordIndex:
             raise ValueError(f"terms for fields {sorted(terms)}, the index has {sorted(self.passage_fields)}")
         for name, field in self.passage_fields.items():
             field.add(terms[name])
-        slot = {doc: i for i, doc in enumerate(self.document_ids)}
+        slot = self._slot
         for doc in document_ids:
             if doc not in slot:
                 slot[doc] = len(self.document_ids)
                 self.document_ids.append(doc)
         rows = np.fromiter((slot[d] for d in document_ids), dtype=np.int64, count=len(document_ids))
         self.document_of_row = np.concatenate([self.document_of_row, rows])
-        self._sum_documents()
+        self._document_fields = None
 
     def remove(self, keep: np.ndarray) -> None:
         """Keep only the passages where the mask is true."""
@@ -80,7 +83,26 @@ class KeywordIndex:
         self.document_of_row = self.document_of_row.astype(np.int64)
         # keep first-appearance order of the surviving documents
         self.document_ids = [self.document_ids[i] for i in live]
-        self._sum_documents()
+        self._slot = {doc: i for i, doc in enumerate(self.document_ids)}
+        self._document_fields = None
+
+    def commit(self) -> None:
+        """Weight what was added or removed now (else it is done at the next query): once per build, not per batch."""
+        for field in self.passage_fields.values():
+            field.commit()
+        for field in self.document_fields.values():
+            field.commit()
+
+    @property
+    def document_fields(self) -> dict[str, BM25Field]:
+        """The passage fields summed per document (rows in ``document_ids`` order), made when first needed."""
+        fields = self._document_fields
+        if fields is None:
+            with self._lock:
+                if self._document_fields is None:
+                    self._document_fields = self._sum_documents()
+                fields = self._document_fields
+        return fields
 
     def scores(self, query: str, weights: Mapping[str, float], document_weight: float) -> np.ndarray:
         """Score of every passage in [0, 1): weighted field scores, mixed with the document's; bridges as lanes.
@@ -142,14 +164,16 @@ class KeywordIndex:
         index.passage_fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in field_names}
         index.document_of_row = np.load(folder / "keyword.document_of_row.npy")
         index.document_ids = json.loads((folder / "keyword.documents.json").read_text("utf-8"))
-        index._sum_documents()
+        index._slot = {doc: i for i, doc in enumerate(index.document_ids)}
+        index._document_fields = None
         return index
 
-    def _sum_documents(self) -> None:
+    def _sum_documents(self) -> dict[str, BM25Field]:
         rows = self.rows
         membership = sp.csr_matrix(
             (np.ones(rows, dtype=np.float32), (self.document_of_row, np.arange(rows))),
             shape=(len(self.document_ids), rows),
         )
-        for name, field in self.passage_fields.items():
-            self.document_fields[name] = BM25Field.from_counts(membership @ field.counts, field)
+        return {
+            name: BM25Field.from_counts(membership @ field.counts, field) for name, field in self.passage_fields.items()
+        }
