@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from ..text.dictionaries import UserDictionary
 from ..text.questions import mask_query
-from ..text.tokenizers import BridgeTokenizer, Tokenizer, create_tokenizer
+from ..text.tokenizers import BridgeTokenizer, Tokenizer, create_tokenizer, tokenize_all
 from .bm25 import BM25Field
 
 # A bridge match counts in full only when the query gives the bridge this many distinct terms: a question
@@ -57,7 +57,7 @@ class KeywordIndex:
 
     def tokenize(self, texts: Sequence[str]) -> dict[str, list[list[str]]]:
         """Each text's terms in every field; reads no state of the index, so it may run beside a write."""
-        return {name: tokenizer.tokenize(texts) for name, tokenizer in self.tokenizers.items()}
+        return tokenize_all(self.tokenizers, texts)
 
     def add_terms(self, terms: Mapping[str, Sequence[Sequence[str]]], document_ids: Sequence[str]) -> None:
         """Append passages already tokenised by ``tokenize`` (one term list per passage in every field)."""
@@ -115,6 +115,10 @@ class KeywordIndex:
         across = np.zeros(self.rows, dtype=np.float32)
         weight_sum = 0.0
         query = mask_query(query)
+        plain = {
+            name: t for name, t in self.tokenizers.items() if weights.get(name, 0.0) > 0 and name not in self.bridges
+        }
+        query_terms = {name: terms[0] for name, terms in tokenize_all(plain, [query]).items()}
         for name in self.passage_fields:
             weight = weights.get(name, 0.0)
             if weight <= 0:
@@ -127,7 +131,7 @@ class KeywordIndex:
                     lane = self._field_scores(name, terms, document_weight) * np.float32(trust / (1 + document_weight))
                     across = np.maximum(across, np.float32(min(weight, 1.0)) * lane)
                 continue
-            terms = self.tokenizers[name].tokenize([query])[0]
+            terms = query_terms[name]
             if not terms:  # a field the query has nothing for (Han characters of a Korean query) does not dilute
                 continue
             total += weight * self._field_scores(name, terms, document_weight)

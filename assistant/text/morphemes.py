@@ -89,10 +89,13 @@ class MorphemeTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Terms of each text; Korean runs of all texts go to kiwi in one batch."""
+        return self.tokenize_normalized([normalize(text) for text in texts])
+
+    def tokenize_normalized(self, texts: Sequence[str]) -> list[list[str]]:
+        """Terms of each text already through ``normalize``."""
         pieces: list[list[str | int]] = []  # per text: words, or an int pointing into korean_runs
         korean_runs: list[str] = []
-        for text in texts:
-            normal = normalize(text)
+        for normal in texts:
             parts: list[str | int] = []
             for is_han, start, end in han_runs(normal):
                 run = normal[start:end]
