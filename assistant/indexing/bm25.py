@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,14 +110,20 @@ class BM25Field:
         """Assemble and weight what was added now rather than at the next read."""
         self._weights()
 
-    def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """Normalised BM25 score of every row for a query, in [0, 1)."""
-        raw = np.zeros(self.rows, dtype=np.float32)
+    def scores(self, tokens: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
+        """Normalised BM25 score of every row for a query, in [0, 1); only of ``rows`` (sorted, holding every row
+        the query's terms touch, see ``touched``) when given, with the same values."""
+        raw = np.zeros(self.rows if rows is None else len(rows), dtype=np.float32)
         columns, best = self.query_columns(tokens)
         if not columns:
             return raw
-        self.accumulate(columns, raw)
+        self.accumulate(columns, raw, rows)
         return raw / np.float32(best)
+
+    def touched(self, columns: Mapping[int, int]) -> list[np.ndarray]:
+        """The rows holding each of these columns."""
+        matrix = self._weights().matrix
+        return [matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]] for column in columns]
 
     def query_columns(self, tokens: Sequence[str]) -> tuple[dict[int, int], float]:
         """The query's known columns (column → times asked) and the best raw score it could reach."""
@@ -137,8 +143,9 @@ class BM25Field:
             return {}, 0.0
         return known, best
 
-    def accumulate(self, columns: dict[int, int], raw: np.ndarray) -> None:
-        """Add the raw weights of ``columns`` (from ``query_columns``) into ``raw``, one slot per row.
+    def accumulate(self, columns: Mapping[int, int], raw: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Add the raw weights of ``columns`` (from ``query_columns``) into ``raw``: one slot per row, or per row
+        of ``rows`` (sorted, holding all the columns' rows) when given.
 
         Straight from the CSC arrays: scipy's fancy column indexing costs about a millisecond per call, an
         order of magnitude more than the sums themselves.
@@ -147,7 +154,8 @@ class BM25Field:
         indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
         for column, count in columns.items():
             start, end = indptr[column], indptr[column + 1]
-            raw[indices[start:end]] += np.float32(count) * data[start:end]
+            slots = indices[start:end] if rows is None else np.searchsorted(rows, indices[start:end])
+            raw[slots] += np.float32(count) * data[start:end]
 
     def rarity(self, term: str) -> float:
         """How rare a term is among the rows, 0 (in every row) to 1 (in none): its IDF over an unseen term's."""

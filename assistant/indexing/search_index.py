@@ -178,6 +178,14 @@ class SearchIndex:
         retrieval = self.settings.retrieval
         return self.keyword.scores(query, retrieval.field_weights, retrieval.document_weight)
 
+    def keyword_top(
+        self, query: str, k: int, extra: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, scores) of the k best keyword matches, best first, and the keyword scores of the ``extra`` rows:
+        ``keyword_scores`` restricted to what a search uses, scoring only the passages the query touches."""
+        retrieval = self.settings.retrieval
+        return self.keyword.top(query, retrieval.field_weights, retrieval.document_weight, k, extra)
+
     def rarity(self, terms: Sequence[str]) -> dict[str, float]:
         """Each (normalised, word-level) term's rarity among the passages, 0 in all … 1 in none."""
         return self.keyword.rarity(terms)
