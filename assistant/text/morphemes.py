@@ -59,7 +59,14 @@ def _jieba_with(words: tuple[UserWord, ...]) -> Any:
 
 def jieba_words(run: str, words: tuple[UserWord, ...] = ()) -> list[str]:
     """jieba's words of one Han run (already normalised), in order, covering the run; ``words`` are kept whole."""
-    return list(_jieba_with(words).cut(run))
+    return list(_cut(run, words))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cut(run: str, words: tuple[UserWord, ...]) -> tuple[str, ...]:
+    """jieba's cut, remembered: a passage's title and its overlap with the passage before repeat its Han runs, and
+    jieba is pure Python."""
+    return tuple(_jieba_with(words).cut(run))
 
 
 class MorphemeTokenizer:
