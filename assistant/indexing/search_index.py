@@ -128,11 +128,11 @@ class SearchIndex:
     def _commit(self) -> None:
         """Make the index searchable after ``_take``: the vector index made for its full size, BM25 weighted."""
         if self._pending_keys and self.embedder is not None:
-            keys = np.concatenate(self._pending_keys)
-            vectors = np.concatenate(self._pending_vectors)
+            pending = zip(self._pending_keys, self._pending_vectors, strict=True)
             self._pending_keys, self._pending_vectors = [], []
             self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages))
-            self.vectors.add(keys, vectors)
+            for keys, vectors in pending:
+                self.vectors.add(keys, vectors)
         self.keyword.commit()
 
     def _check_analysed_alike(self, analysis: Analysis) -> None:
