@@ -40,24 +40,35 @@ WINDOW = 1500  # characters per re-windowed document
 ROUNDS_SHIFT = 7  # each round's windows start WINDOW / ROUNDS_SHIFT further on than the last round's
 
 
-def rewindowed(datasets: Path, passages: int, per_document: float) -> list[Document]:
+def rewindowed(datasets: Path, passages: int) -> list[Document]:
     """Documents of real text, re-cut from the sets' paragraphs, about ``passages`` passages in all."""
+    from assistant.ingest.chunking import chunk_documents
+
     squad = load_squad([datasets / name for name in FILES])
     streams = {}
     for name in FILES:
         stem = Path(name).stem
         streams[stem] = "\n".join(d.text for d in squad.documents if d.id.startswith(f"{stem}:"))
     documents: list[Document] = []
+    sample = [
+        Document(f"{stem}-sample-{start}", stem, text[start : start + WINDOW], (Section("", 0, WINDOW),))
+        for stem, text in streams.items()
+        for start in range(0, min(len(text) - WINDOW, 20 * WINDOW), WINDOW)
+    ]  # the languages in equal parts, as the rounds below take them
+    per_document = sum(map(len, chunk_documents(sample, Settings().chunking))) / len(sample)
     wanted = int(passages / per_document) + 1
     round_ = 0
     while len(documents) < wanted:
         shift = (round_ * WINDOW // ROUNDS_SHIFT) % WINDOW
-        for stem, text in streams.items():
-            for start in range(shift, len(text) - WINDOW, WINDOW):
-                body = text[start : start + WINDOW]
-                documents.append(Document(f"{stem}-r{round_}-{start}", stem, body, (Section("", 0, len(body)),)))
-                if len(documents) >= wanted:
-                    return documents
+        starts = {stem: range(shift, len(text) - WINDOW, WINDOW) for stem, text in streams.items()}
+        for i in range(max(map(len, starts.values()))):  # the languages taken in turn
+            for stem, text in streams.items():
+                if i < len(starts[stem]):
+                    start = starts[stem][i]
+                    body = text[start : start + WINDOW]
+                    documents.append(Document(f"{stem}-r{round_}-{start}", stem, body, (Section("", 0, WINDOW),)))
+                    if len(documents) >= wanted:
+                        return documents
         round_ += 1
     return documents
 
@@ -81,8 +92,7 @@ def build(datasets: Path, passages: int, index_dir: Path) -> dict[str, Any]:
     from assistant.indexing.search_index import SearchIndex
 
     settings = Settings(index_dir=index_dir)
-    # about 10 passages per 1,500-character document with the default chunking (measured on a sample)
-    documents = rewindowed(datasets, passages, per_document=10)
+    documents = rewindowed(datasets, passages)
     started = time.perf_counter()
     index = SearchIndex(settings, create_embedder(settings.embedder))
     index.analyse(documents[:: max(1, len(documents) // 3)][:3])  # load kiwi, jieba and OpenCC, not timed below
