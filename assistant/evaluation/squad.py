@@ -87,6 +87,7 @@ class Asked:
     dataset: str
     rank: int | None
     query_ms: float
+    embed_ms: float  # the embedder's own share of query_ms
     answer_chars: int
     answer_hit: bool
     answer_ms: float
@@ -109,7 +110,7 @@ def evaluate_squad(
     index.add_documents(squad.documents, progress=on_build)
     index_seconds = time.perf_counter() - started
     retriever = Retriever(index, settings.retrieval)
-    asked = asyncio.run(_ask_all(questions, retriever, settings, on_question))
+    asked = asyncio.run(_ask_all(questions, retriever, settings, on_question, _EmbedClock(index)))
     files = dict.fromkeys(a.dataset for a in asked)
     per_file = {
         name: _summary(
@@ -129,8 +130,32 @@ def evaluate_squad(
     }
 
 
+class _EmbedClock:
+    """Adds up the time the index's embedder spends embedding queries (its own share of a search)."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.seconds = 0.0
+        embedder = index.embedder
+        if embedder is None:
+            return
+        embed = embedder.embed_queries
+
+        def timed(texts: Sequence[str]) -> Any:
+            begin = time.perf_counter()
+            try:
+                return embed(texts)
+            finally:
+                self.seconds += time.perf_counter() - begin
+
+        embedder.embed_queries = timed  # type: ignore[method-assign]
+
+
 async def _ask_all(
-    questions: Sequence[Question], retriever: Retriever, settings: Settings, on_question: Callable[[int], None] | None
+    questions: Sequence[Question],
+    retriever: Retriever,
+    settings: Settings,
+    on_question: Callable[[int], None] | None,
+    clock: _EmbedClock,
 ) -> list[Asked]:
     """Rank each question's gold paragraph, and have the assistant answer it (conversations kept in memory)."""
     assistant = Assistant(settings, retriever, None, create_store(ConversationSettings(backend="memory")))
@@ -138,14 +163,16 @@ async def _ask_all(
     asked: list[Asked] = []
     try:
         for question in questions:
+            clock.seconds = 0.0
             begin = time.perf_counter()
             hits = retriever.search(question.text, options)
             query_ms = (time.perf_counter() - begin) * 1000
+            embed_ms = clock.seconds * 1000
             begin = time.perf_counter()
             answer = await assistant.answer(question.text)
             answer_ms = (time.perf_counter() - begin) * 1000
             rank = rank_of(question.gold, [hit.passage.document_id for hit in hits])
-            asked.append(_outcome(question, answer, rank, query_ms, answer_ms))
+            asked.append(_outcome(question, answer, rank, query_ms, embed_ms, answer_ms))
             if on_question:
                 on_question(1)
     finally:
@@ -153,7 +180,9 @@ async def _ask_all(
     return asked
 
 
-def _outcome(question: Question, answer: Answer, rank: int | None, query_ms: float, answer_ms: float) -> Asked:
+def _outcome(
+    question: Question, answer: Answer, rank: int | None, query_ms: float, embed_ms: float, answer_ms: float
+) -> Asked:
     """How one answer did against its question's gold answers."""
     text = MARKER.sub("", answer.text)
     phrase = answer.short_answer or text
@@ -162,6 +191,7 @@ def _outcome(question: Question, answer: Answer, rank: int | None, query_ms: flo
         question.dataset,
         rank,
         query_ms,
+        embed_ms,
         len(text),
         any(gold in text for gold in golds),
         answer_ms,
@@ -183,6 +213,7 @@ def _summary(asked: Sequence[Asked], documents: int) -> dict[str, Any]:
         "answered": round(sum(a.answered for a in asked) / count, 4),
         "query_p50_ms": round(percentile([a.query_ms for a in asked], 50), 3),
         "query_p95_ms": round(percentile([a.query_ms for a in asked], 95), 3),
+        "embed_p50_ms": round(percentile([a.embed_ms for a in asked], 50), 3),
         "answer_p50_ms": round(percentile([a.answer_ms for a in asked], 50), 3),
         "questions": len(asked),
         "documents": documents,

@@ -1,8 +1,10 @@
 """BM25 over a sparse term-frequency matrix (scipy.sparse), with rows that can be added and removed.
 
 Term frequencies are kept, so an update re-weights the matrix (vectorised, no re-tokenisation) instead of
-re-reading the corpus. Scores are divided by the best score the query could reach, giving a number in
-[0, 1) that means the same thing across queries: the share of the query's term weight a passage matches.
+re-reading the corpus. Weighting is lazy: added rows wait as blocks, and the matrix is assembled and weighted
+once, when it is next read (or on ``commit``), so a build that adds many batches weights once, not per batch.
+Scores are divided by the best score the query could reach, giving a number in [0, 1) that means the same
+thing across queries: the share of the query's term weight a passage matches.
 
 In a corpus of several languages, a term is only ever found in passages of its own script: counting
 its document frequency against all rows would give 的 or 하 a high IDF just because the Korean (or
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +38,15 @@ def script_of(term: str) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Weights:
+    """A field's BM25 weights as of one set of rows: swapped in whole, so a reader never sees half an update."""
+
+    matrix: sp.csc_matrix  # rows × terms; a column's postings are what a query term touches
+    idf: np.ndarray
+    missing_idf: float  # the IDF of a term no row holds
+
+
 class BM25Field:
     """One BM25-scored field (one tokenizer's terms) over all passages, rows in passage order."""
 
@@ -43,77 +56,114 @@ class BM25Field:
         self.terms: list[str] = []
         self.vocabulary: dict[str, int] = {}
         self.scripts: list[int] = []  # script_of each term, by column
-        self.counts = sp.csr_matrix((0, 0), dtype=np.float32)
-        self._weights = sp.csc_matrix((0, 0), dtype=np.float32)
-        self._idf = np.zeros(0, dtype=np.float32)
-        self._missing_idf = 0.0
+        self._counts = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._blocks: list[sp.csr_matrix] = []  # rows added since the counts were last assembled
+        self._rows = 0
+        self._weighted: Weights | None = None
+        self._lock = threading.Lock()
 
     @property
     def rows(self) -> int:
         """Number of passages."""
-        return int(self.counts.shape[0])
+        return self._rows
+
+    @property
+    def counts(self) -> sp.csr_matrix:
+        """Term counts, one row per passage, one column per term."""
+        if self._blocks:
+            with self._lock:
+                self._assemble()
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: sp.spmatrix) -> None:
+        with self._lock:
+            self._counts = sp.csr_matrix(counts, dtype=np.float32)
+            self._blocks = []
+            self._rows = int(self._counts.shape[0])
+            self._weighted = None
 
     def add(self, token_lists: Sequence[Sequence[str]]) -> None:
-        """Append one row per token list (new terms extend the vocabulary)."""
-        indptr = [0]
-        indices: list[np.ndarray] = []
-        data: list[np.ndarray] = []
-        for tokens in token_lists:
-            ids = np.fromiter((self._term_id(t) for t in tokens), dtype=np.int64, count=len(tokens))
-            unique, counts = np.unique(ids, return_counts=True)
-            indices.append(unique)
-            data.append(counts.astype(np.float32))
-            indptr.append(indptr[-1] + len(unique))
-        width = len(self.terms)
-        new = sp.csr_matrix(
-            (
-                np.concatenate(data) if data else np.zeros(0, np.float32),
-                np.concatenate(indices) if indices else np.zeros(0, np.int64),
-                np.asarray(indptr),
-            ),
-            shape=(len(token_lists), width),
+        """Append one row per token list (new terms extend the vocabulary); weighted when next read."""
+        lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=len(token_lists))
+        term_id = self._term_id
+        ids = np.fromiter((term_id(t) for tokens in token_lists for t in tokens), dtype=np.int64, count=lengths.sum())
+        width = max(len(self.terms), 1)
+        # one pass for the whole batch: (row, term) pairs sorted and counted, as a per-row np.unique would
+        pairs, counts = np.unique(np.repeat(np.arange(len(token_lists)), lengths) * width + ids, return_counts=True)
+        indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pairs // width, minlength=len(token_lists)), out=indptr[1:])
+        block = sp.csr_matrix(
+            (counts.astype(np.float32), (pairs % width).astype(np.int32), indptr),
+            shape=(len(token_lists), len(self.terms)),
         )
-        old = self.counts
-        old.resize((old.shape[0], width))
-        self.counts = sp.vstack([old, new], format="csr", dtype=np.float32)
-        self._reweight()
+        with self._lock:
+            self._blocks.append(block)
+            self._rows += len(token_lists)
+            self._weighted = None
 
     def remove(self, keep: np.ndarray) -> None:
         """Keep only the rows where the boolean mask is true."""
         self.counts = self.counts[keep]
-        self._reweight()
 
-    def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """Normalised BM25 score of every row for a query, in [0, 1)."""
+    def commit(self) -> None:
+        """Assemble and weight what was added now rather than at the next read."""
+        self._weights()
+
+    def scores(self, tokens: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
+        """Normalised BM25 score of every row for a query, in [0, 1); only of ``rows`` (sorted, holding every row
+        the query's terms touch, see ``touched``) when given, with the same values."""
+        raw = np.zeros(self.rows if rows is None else len(rows), dtype=np.float32)
+        columns, best = self.query_columns(tokens)
+        if not columns:
+            return raw
+        self.accumulate(columns, raw, rows)
+        return raw / np.float32(best)
+
+    def touched(self, columns: Mapping[int, int]) -> list[np.ndarray]:
+        """The rows holding each of these columns."""
+        matrix = self._weights().matrix
+        return [matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]] for column in columns]
+
+    def query_columns(self, tokens: Sequence[str]) -> tuple[dict[int, int], float]:
+        """The query's known columns (column → times asked) and the best raw score it could reach."""
         if not tokens or self.rows == 0:
-            return np.zeros(self.rows, dtype=np.float32)
+            return {}, 0.0
+        weighted = self._weights()
         known: dict[int, int] = {}
         best = 0.0
         for token in tokens:
             column = self.vocabulary.get(token)
             if column is None:
-                best += self._missing_idf * (self.k1 + 1)
+                best += weighted.missing_idf * (self.k1 + 1)
             else:
                 known[column] = known.get(column, 0) + 1
-                best += float(self._idf[column]) * (self.k1 + 1)
-        if not known or best <= 0:
-            return np.zeros(self.rows, dtype=np.float32)
-        # Add up the few query columns straight from the CSC arrays: scipy's fancy column indexing costs
-        # about a millisecond per call, an order of magnitude more than the sums themselves.
-        weights_matrix = self._weights
-        indptr, indices, data = weights_matrix.indptr, weights_matrix.indices, weights_matrix.data
-        raw = np.zeros(self.rows, dtype=np.float32)
-        for column, count in known.items():
+                best += float(weighted.idf[column]) * (self.k1 + 1)
+        if best <= 0:
+            return {}, 0.0
+        return known, best
+
+    def accumulate(self, columns: Mapping[int, int], raw: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Add the raw weights of ``columns`` (from ``query_columns``) into ``raw``: one slot per row, or per row
+        of ``rows`` (sorted, holding all the columns' rows) when given.
+
+        Straight from the CSC arrays: scipy's fancy column indexing costs about a millisecond per call, an
+        order of magnitude more than the sums themselves.
+        """
+        matrix = self._weights().matrix
+        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+        for column, count in columns.items():
             start, end = indptr[column], indptr[column + 1]
-            raw[indices[start:end]] += np.float32(count) * data[start:end]
-        return raw / np.float32(best)
+            slots = indices[start:end] if rows is None else np.searchsorted(rows, indices[start:end])
+            raw[slots] += np.float32(count) * data[start:end]
 
     def rarity(self, term: str) -> float:
         """How rare a term is among the rows, 0 (in every row) to 1 (in none): its IDF over an unseen term's."""
         column = self.vocabulary.get(term)
-        if column is None or self._missing_idf <= 0:
+        weighted = self._weights()
+        if column is None or weighted.missing_idf <= 0:
             return 1.0
-        return min(float(self._idf[column]) / self._missing_idf, 1.0)
+        return min(float(weighted.idf[column]) / weighted.missing_idf, 1.0)
 
     def save(self, folder: Path, name: str) -> None:
         """Write counts and vocabulary as ``name.npz`` and ``name.terms.json``."""
@@ -122,13 +172,12 @@ class BM25Field:
 
     @classmethod
     def load(cls, folder: Path, name: str, k1: float = 1.2, b: float = 0.75) -> BM25Field:
-        """Read what ``save`` wrote."""
+        """Read what ``save`` wrote (weighted when first read)."""
         field = cls(k1, b)
         field.terms = json.loads((folder / f"{name}.terms.json").read_text(encoding="utf-8"))
         field.vocabulary = {term: i for i, term in enumerate(field.terms)}
         field.scripts = [script_of(term) for term in field.terms]
-        field.counts = sp.load_npz(folder / f"{name}.npz").tocsr().astype(np.float32)
-        field._reweight()
+        field.counts = sp.load_npz(folder / f"{name}.npz").tocsr()
         return field
 
     @classmethod
@@ -136,8 +185,7 @@ class BM25Field:
         """A field over other rows (e.g. per-document sums) sharing ``like``'s vocabulary."""
         field = cls(like.k1, like.b)
         field.terms, field.vocabulary, field.scripts = like.terms, like.vocabulary, like.scripts
-        field.counts = sp.csr_matrix(counts, dtype=np.float32)
-        field._reweight()
+        field.counts = counts
         return field
 
     def _term_id(self, term: str) -> int:
@@ -148,21 +196,51 @@ class BM25Field:
             self.scripts.append(script_of(term))
         return column
 
-    def _reweight(self) -> None:
-        counts = self.counts
+    def _assemble(self) -> None:
+        """Stack the waiting blocks under the counts (caller holds the lock): one copy for all of them."""
+        width = len(self.terms)
+        parts = [self._counts, *self._blocks]
+        indptr = [np.zeros(1, dtype=np.int64)]
+        offset = 0
+        for part in parts:
+            indptr.append(part.indptr[1:].astype(np.int64) + offset)
+            offset += part.nnz
+        indices = np.concatenate([part.indices for part in parts]).astype(np.int32, copy=False)
+        data = np.concatenate([part.data for part in parts]).astype(np.float32, copy=False)
+        self._counts = sp.csr_matrix((data, indices, np.concatenate(indptr)), shape=(self._rows, width))
+        self._blocks = []
+
+    def _weights(self) -> Weights:
+        weighted = self._weighted
+        if weighted is not None:
+            return weighted
+        with self._lock:
+            if self._weighted is None:
+                if self._blocks:
+                    self._assemble()
+                self._weighted = self._reweight(self._counts)
+            return self._weighted
+
+    def _reweight(self, counts: sp.csr_matrix) -> Weights:
         rows, width = counts.shape
+        width = max(width, len(self.terms))
+        if counts.shape[1] != width:
+            counts = sp.csr_matrix((counts.data, counts.indices, counts.indptr), shape=(rows, width))
         script = np.asarray(self.scripts[:width], dtype=np.int64)
         row_of = np.repeat(np.arange(rows), np.diff(counts.indptr))
         tf = counts.data
         # per row and script: how many terms it holds; a row's length and average are those of its main script
-        by_script = np.zeros((rows, SCRIPTS), dtype=np.float32)
-        np.add.at(by_script, (row_of, script[counts.indices]), tf)
+        # (counts are whole numbers, so summing them in any order gives the same float32)
+        by_script = (
+            np.bincount(row_of * SCRIPTS + script[counts.indices], weights=tf, minlength=rows * SCRIPTS)
+            .astype(np.float32)
+            .reshape(rows, SCRIPTS)
+        )
         rows_with = np.maximum((by_script > 0).sum(axis=0), 1).astype(np.float32)
         rows_with[0] = max(rows, 1)  # Latin words and numbers turn up in every language
         frequency = np.bincount(counts.indices, minlength=width).astype(np.float32)
         unseen = np.maximum(rows_with[script] - frequency + 0.5, 0.5)
-        self._idf = np.log1p(unseen / (frequency + 0.5)).astype(np.float32)
-        self._missing_idf = float(np.log1p((rows + 0.5) / 0.5))
+        idf = np.log1p(unseen / (frequency + 0.5)).astype(np.float32)
         lengths = by_script.sum(axis=1)
         main = by_script.argmax(axis=1)
         average = np.ones(SCRIPTS, dtype=np.float32)
@@ -170,7 +248,6 @@ class BM25Field:
             if (main == kind).any():
                 average[kind] = max(float(lengths[main == kind].mean()), 1e-9)
         norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / average[main][row_of])
-        values = self._idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
-        self._weights = sp.csr_matrix(
-            (values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)
-        ).tocsc()
+        values = idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
+        matrix = sp.csr_matrix((values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)).tocsc()
+        return Weights(matrix, idf, float(np.log1p((rows + 0.5) / 0.5)))

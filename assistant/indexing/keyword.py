@@ -15,6 +15,7 @@ drowned by any same-language passage on the subject.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,12 +24,14 @@ import scipy.sparse as sp
 
 from ..text.dictionaries import UserDictionary
 from ..text.questions import mask_query
-from ..text.tokenizers import BridgeTokenizer, Tokenizer, create_tokenizer
+from ..text.tokenizers import BridgeTokenizer, Tokenizer, create_tokenizer, tokenize_all
 from .bm25 import BM25Field
 
 # A bridge match counts in full only when the query gives the bridge this many distinct terms: a question
 # whose only word the other language shares (皇后 for "滕皇后是哪里人？") matched every passage naming it.
 BRIDGE_TERMS = 4
+# ``top`` scores only the passages a query touches while they are at most this share (1/n) of all.
+TOUCHED_SHARE = 4
 
 
 class KeywordIndex:
@@ -39,9 +42,12 @@ class KeywordIndex:
         self.tokenizers: dict[str, Tokenizer] = {name: create_tokenizer(name, dictionary) for name in field_names}
         self.bridges = {name: t for name, t in self.tokenizers.items() if isinstance(t, BridgeTokenizer)}
         self.passage_fields = {name: BM25Field() for name in field_names}
-        self.document_fields = {name: BM25Field() for name in field_names}
+        self._document_fields: dict[str, BM25Field] | None = {name: BM25Field() for name in field_names}
         self.document_ids: list[str] = []
+        self._slot: dict[str, int] = {}  # document id → its index in document_ids
         self.document_of_row = np.zeros(0, dtype=np.int64)
+        self._document_rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._lock = threading.Lock()
 
     @property
     def rows(self) -> int:
@@ -54,7 +60,7 @@ class KeywordIndex:
 
     def tokenize(self, texts: Sequence[str]) -> dict[str, list[list[str]]]:
         """Each text's terms in every field; reads no state of the index, so it may run beside a write."""
-        return {name: tokenizer.tokenize(texts) for name, tokenizer in self.tokenizers.items()}
+        return tokenize_all(self.tokenizers, texts)
 
     def add_terms(self, terms: Mapping[str, Sequence[Sequence[str]]], document_ids: Sequence[str]) -> None:
         """Append passages already tokenised by ``tokenize`` (one term list per passage in every field)."""
@@ -62,14 +68,15 @@ class KeywordIndex:
             raise ValueError(f"terms for fields {sorted(terms)}, the index has {sorted(self.passage_fields)}")
         for name, field in self.passage_fields.items():
             field.add(terms[name])
-        slot = {doc: i for i, doc in enumerate(self.document_ids)}
+        slot = self._slot
         for doc in document_ids:
             if doc not in slot:
                 slot[doc] = len(self.document_ids)
                 self.document_ids.append(doc)
         rows = np.fromiter((slot[d] for d in document_ids), dtype=np.int64, count=len(document_ids))
         self.document_of_row = np.concatenate([self.document_of_row, rows])
-        self._sum_documents()
+        self._document_fields = None
+        self._document_rows = None
 
     def remove(self, keep: np.ndarray) -> None:
         """Keep only the passages where the mask is true."""
@@ -80,43 +87,150 @@ class KeywordIndex:
         self.document_of_row = self.document_of_row.astype(np.int64)
         # keep first-appearance order of the surviving documents
         self.document_ids = [self.document_ids[i] for i in live]
-        self._sum_documents()
+        self._slot = {doc: i for i, doc in enumerate(self.document_ids)}
+        self._document_fields = None
+        self._document_rows = None
+
+    def commit(self) -> None:
+        """Weight what was added or removed now (else it is done at the next query): once per build, not per batch."""
+        for field in self.passage_fields.values():
+            field.commit()
+        for field in self.document_fields.values():
+            field.commit()
+
+    @property
+    def document_fields(self) -> dict[str, BM25Field]:
+        """The passage fields summed per document (rows in ``document_ids`` order), made when first needed."""
+        fields = self._document_fields
+        if fields is None:
+            with self._lock:
+                if self._document_fields is None:
+                    self._document_fields = self._sum_documents()
+                fields = self._document_fields
+        return fields
 
     def scores(self, query: str, weights: Mapping[str, float], document_weight: float) -> np.ndarray:
         """Score of every passage in [0, 1): weighted field scores, mixed with the document's; bridges as lanes.
 
         Question and function words are blanked out of the query first (see ``text.questions``).
         """
-        total = np.zeros(self.rows, dtype=np.float32)
         if not self.rows:
-            return total
-        across = np.zeros(self.rows, dtype=np.float32)
-        weight_sum = 0.0
+            return np.zeros(0, dtype=np.float32)
+        return self._combine(self._query_terms(query, weights), weights, document_weight, None)
+
+    def top(
+        self, query: str, weights: Mapping[str, float], document_weight: float, k: int, extra: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, scores) of the k best non-zero ``scores``, best first (ties by row), and the scores of the
+        ``extra`` rows (e.g. the dense side's candidates).
+
+        When the query's terms touch few passages (their postings, and the passages of the documents holding
+        them), only those are scored, with the same values ``scores`` gives; else every passage is.
+        """
+        extra = np.zeros(0, dtype=np.int64) if extra is None else np.asarray(extra, dtype=np.int64)
+        if not self.rows or k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(len(extra), np.float32)
+        terms = self._query_terms(query, weights)
+        rows = self._touched(terms, document_weight, extra)
+        scores = self._combine(terms, weights, document_weight, rows)
+        every = np.arange(self.rows) if rows is None else rows
+        found = np.flatnonzero(scores > 0)
+        if len(found) > k:
+            found = found[np.argpartition(-scores[found], k - 1)[:k]]
+        found = found[np.lexsort((every[found], -scores[found]))]
+        extra_scores = scores[extra if rows is None else np.searchsorted(rows, extra)]
+        return every[found], scores[found], extra_scores
+
+    def _query_terms(self, query: str, weights: Mapping[str, float]) -> dict[str, list[str]]:
+        """The query's terms in each weighted field (bridges by their query tokenizer)."""
         query = mask_query(query)
+        plain = {
+            name: t for name, t in self.tokenizers.items() if weights.get(name, 0.0) > 0 and name not in self.bridges
+        }
+        terms = {name: found[0] for name, found in tokenize_all(plain, [query]).items()}
+        for name, bridge in self.bridges.items():
+            if weights.get(name, 0.0) > 0:
+                terms[name] = bridge.tokenize_queries([query])[0]
+        return terms
+
+    def _touched(
+        self, query_terms: Mapping[str, Sequence[str]], document_weight: float, extra: np.ndarray
+    ) -> np.ndarray | None:
+        """Sorted rows the query can score above zero, with ``extra``; None when they are too many to be worth it."""
+        limit = self.rows // TOUCHED_SHARE
+        found: list[np.ndarray] = [extra]
+        size = len(extra)
+        documents: list[np.ndarray] = []
+        for name, terms in query_terms.items():
+            passage_field = self.passage_fields[name]
+            columns, _best = passage_field.query_columns(terms)
+            postings = passage_field.touched(columns)
+            found += postings
+            size += sum(len(rows) for rows in postings)
+            if size > limit:
+                return None
+            if document_weight > 0:
+                document_field = self.document_fields[name]
+                columns, _best = document_field.query_columns(terms)
+                documents += document_field.touched(columns)
+        if documents:
+            order, starts = self._rows_by_document()
+            wanted = np.unique(np.concatenate(documents))
+            lengths = starts[wanted + 1] - starts[wanted]
+            if size + lengths.sum() > limit:
+                return None
+            first = np.repeat(starts[wanted] - np.cumsum(lengths) + lengths, lengths)
+            found.append(order[first + np.arange(lengths.sum())])
+        return np.unique(np.concatenate(found))
+
+    def _rows_by_document(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ordered by document, and where each document's rows start in that order (one past the last too)."""
+        cached = self._document_rows
+        if cached is None:
+            order = np.argsort(self.document_of_row, kind="stable")
+            starts = np.searchsorted(self.document_of_row[order], np.arange(len(self.document_ids) + 1))
+            cached = self._document_rows = (order, starts)
+        return cached
+
+    def _combine(
+        self,
+        query_terms: Mapping[str, Sequence[str]],
+        weights: Mapping[str, float],
+        document_weight: float,
+        rows: np.ndarray | None,
+    ) -> np.ndarray:
+        """Weighted field scores of every row (or of ``rows``), bridges as lanes; see ``scores``."""
+        size = self.rows if rows is None else len(rows)
+        total = np.zeros(size, dtype=np.float32)
+        across = np.zeros(size, dtype=np.float32)
+        weight_sum = 0.0
         for name in self.passage_fields:
             weight = weights.get(name, 0.0)
             if weight <= 0:
                 continue
-            bridge = self.bridges.get(name)
-            if bridge is not None:
-                terms = bridge.tokenize_queries([query])[0]
+            terms = query_terms[name]
+            if name in self.bridges:
                 if terms:
                     trust = min(1.0, len(set(terms)) / BRIDGE_TERMS)
-                    lane = self._field_scores(name, terms, document_weight) * np.float32(trust / (1 + document_weight))
+                    lane = self._field_scores(name, terms, document_weight, rows) * np.float32(
+                        trust / (1 + document_weight)
+                    )
                     across = np.maximum(across, np.float32(min(weight, 1.0)) * lane)
                 continue
-            terms = self.tokenizers[name].tokenize([query])[0]
             if not terms:  # a field the query has nothing for (Han characters of a Korean query) does not dilute
                 continue
-            total += weight * self._field_scores(name, terms, document_weight)
+            total += weight * self._field_scores(name, terms, document_weight, rows)
             weight_sum += weight
         return np.maximum(total / np.float32(max(weight_sum * (1 + document_weight), 1e-9)), across)
 
-    def _field_scores(self, name: str, terms: Sequence[str], document_weight: float) -> np.ndarray:
-        """One field's passage scores plus ``document_weight`` times their documents' scores."""
-        scores = self.passage_fields[name].scores(terms)
+    def _field_scores(
+        self, name: str, terms: Sequence[str], document_weight: float, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One field's passage scores plus ``document_weight`` times their documents' scores (of ``rows`` only)."""
+        scores = self.passage_fields[name].scores(terms, rows)
         if document_weight > 0:
-            scores = scores + document_weight * self.document_fields[name].scores(terms)[self.document_of_row]
+            documents = self.document_of_row if rows is None else self.document_of_row[rows]
+            scores = scores + document_weight * self.document_fields[name].scores(terms)[documents]
         return scores
 
     def rarity(self, terms: Sequence[str], field: str = "morphemes") -> dict[str, float]:
@@ -142,14 +256,16 @@ class KeywordIndex:
         index.passage_fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in field_names}
         index.document_of_row = np.load(folder / "keyword.document_of_row.npy")
         index.document_ids = json.loads((folder / "keyword.documents.json").read_text("utf-8"))
-        index._sum_documents()
+        index._slot = {doc: i for i, doc in enumerate(index.document_ids)}
+        index._document_fields = None
         return index
 
-    def _sum_documents(self) -> None:
+    def _sum_documents(self) -> dict[str, BM25Field]:
         rows = self.rows
         membership = sp.csr_matrix(
             (np.ones(rows, dtype=np.float32), (self.document_of_row, np.arange(rows))),
             shape=(len(self.document_ids), rows),
         )
-        for name, field in self.passage_fields.items():
-            self.document_fields[name] = BM25Field.from_counts(membership @ field.counts, field)
+        return {
+            name: BM25Field.from_counts(membership @ field.counts, field) for name, field in self.passage_fields.items()
+        }

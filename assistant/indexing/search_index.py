@@ -35,6 +35,7 @@ from .vectors import VECTOR_INDEXES, VectorIndex
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+BATCH = 256  # documents analysed at a time by ``add_documents``
 
 
 @dataclass(frozen=True)
@@ -67,18 +68,21 @@ class SearchIndex:
         self.generation: str | None = None  # the generation it was loaded from or last saved as
         self._row_of_key: dict[int, int] = {}
         self.dense_enabled = embedder is not None
+        # vectors of a build in progress, held until its size is known so the vector index is sized for all of them
+        self._pending_keys: list[np.ndarray] = []
+        self._pending_vectors: list[np.ndarray] = []
 
     # --- building and updating -------------------------------------------------------------------
 
     def add_documents(self, documents: Sequence[Document], progress: Progress | None = None) -> int:
         """Add documents, replacing any with the same id; returns the number of passages added."""
         added = 0
-        batch = 256
-        for start in range(0, len(documents), batch):
-            chunk = documents[start : start + batch]
-            added += self.merge(self.analyse(chunk))
+        for start in range(0, len(documents), BATCH):
+            chunk = documents[start : start + BATCH]
+            added += self._take(self.analyse(chunk))
             if progress:
                 progress(len(chunk))
+        self._commit()
         return added
 
     def analyse(self, documents: Sequence[Document]) -> Analysis:
@@ -91,6 +95,12 @@ class SearchIndex:
 
         Only term ids, keys, vector insertion and BM25 weights are computed here: quick next to ``analyse``.
         """
+        added = self._take(analysis)
+        self._commit()
+        return added
+
+    def _take(self, analysis: Analysis) -> int:
+        """``merge`` but for the weighting: a build takes many batches and weights once, in ``_commit``."""
         self._check_analysed_alike(analysis)
         replaced = [d.id for d in analysis.documents if d.id in self.documents]
         if replaced:
@@ -101,9 +111,11 @@ class SearchIndex:
             keys = np.arange(self.next_key, self.next_key + len(passages), dtype=np.int64)
             self.next_key += len(passages)
             if self.embedder is not None and analysis.vectors is not None:
-                if self.vectors is None:
-                    self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages) + len(passages))
-                self.vectors.add(keys, analysis.vectors)
+                if self.vectors is None:  # a new index: sized in ``_commit``, once all its vectors are known
+                    self._pending_keys.append(keys)
+                    self._pending_vectors.append(analysis.vectors)
+                else:
+                    self.vectors.add(keys, analysis.vectors)
             first_row = len(self.passages)
             self.passages.extend(passages)
             self.keys = np.concatenate([self.keys, keys])
@@ -113,6 +125,16 @@ class SearchIndex:
                 document.id, document.title, document.source, document.date, document.path, document.checksum, count
             )
         return len(passages)
+
+    def _commit(self) -> None:
+        """Make the index searchable after ``_take``: the vector index made for its full size, BM25 weighted."""
+        if self._pending_keys and self.embedder is not None:
+            pending = zip(self._pending_keys, self._pending_vectors, strict=True)
+            self._pending_keys, self._pending_vectors = [], []
+            self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages))
+            for keys, vectors in pending:
+                self.vectors.add(keys, vectors)
+        self.keyword.commit()
 
     def _check_analysed_alike(self, analysis: Analysis) -> None:
         """Refuse an analysis made with other chunking, keyword fields or embedder than this index's."""
@@ -132,6 +154,11 @@ class SearchIndex:
         keep = np.fromiter((p.document_id not in doomed for p in self.passages), dtype=bool, count=len(self.passages))
         if self.vectors is not None:
             self.vectors.remove(self.keys[~keep])
+        if self._pending_keys:
+            kept_keys = self.keys[keep]
+            pending = [np.isin(keys, kept_keys) for keys in self._pending_keys]
+            self._pending_keys = [keys[k] for keys, k in zip(self._pending_keys, pending, strict=True)]
+            self._pending_vectors = [v[k] for v, k in zip(self._pending_vectors, pending, strict=True)]
         self.keyword.remove(keep)
         self.passages = [p for p, k in zip(self.passages, keep, strict=True) if k]
         self.keys = self.keys[keep]
@@ -151,6 +178,14 @@ class SearchIndex:
         """Keyword score of every passage in [0, 1), weighted as the retrieval settings say."""
         retrieval = self.settings.retrieval
         return self.keyword.scores(query, retrieval.field_weights, retrieval.document_weight)
+
+    def keyword_top(
+        self, query: str, k: int, extra: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, scores) of the k best keyword matches, best first, and the keyword scores of the ``extra`` rows:
+        ``keyword_scores`` restricted to what a search uses, scoring only the passages the query touches."""
+        retrieval = self.settings.retrieval
+        return self.keyword.top(query, retrieval.field_weights, retrieval.document_weight, k, extra)
 
     def rarity(self, terms: Sequence[str]) -> dict[str, float]:
         """Each (normalised, word-level) term's rarity among the passages, 0 in all … 1 in none."""
@@ -247,6 +282,7 @@ class SearchIndex:
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = embedder is not None
         index.generation = folder.name
+        index.keyword.commit()  # weighted now, so the first query is as quick as the rest
         if index.keyword.rows != len(index.passages):
             raise IndexMismatchError(
                 f"The index in '{root}' is inconsistent. Rebuild it with: assistant index build --full"

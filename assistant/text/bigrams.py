@@ -39,4 +39,8 @@ class BigramTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Bigrams of each text."""
-        return [bigrams(normalize(text)) for text in texts]
+        return self.tokenize_normalized([normalize(text) for text in texts])
+
+    def tokenize_normalized(self, texts: Sequence[str]) -> list[list[str]]:
+        """Bigrams of each text already through ``normalize``."""
+        return [bigrams(text) for text in texts]

@@ -23,4 +23,8 @@ class CharacterTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Han characters of each text."""
-        return [_HAN.findall(normalize(text)) for text in texts]
+        return self.tokenize_normalized([normalize(text) for text in texts])
+
+    def tokenize_normalized(self, texts: Sequence[str]) -> list[list[str]]:
+        """Han characters of each text already through ``normalize``."""
+        return [_HAN.findall(text) for text in texts]

@@ -59,7 +59,14 @@ def _jieba_with(words: tuple[UserWord, ...]) -> Any:
 
 def jieba_words(run: str, words: tuple[UserWord, ...] = ()) -> list[str]:
     """jieba's words of one Han run (already normalised), in order, covering the run; ``words`` are kept whole."""
-    return list(_jieba_with(words).cut(run))
+    return list(_cut(run, words))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cut(run: str, words: tuple[UserWord, ...]) -> tuple[str, ...]:
+    """jieba's cut, remembered: a passage's title and its overlap with the passage before repeat its Han runs, and
+    jieba is pure Python."""
+    return tuple(_jieba_with(words).cut(run))
 
 
 class MorphemeTokenizer:
@@ -89,10 +96,13 @@ class MorphemeTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Terms of each text; Korean runs of all texts go to kiwi in one batch."""
+        return self.tokenize_normalized([normalize(text) for text in texts])
+
+    def tokenize_normalized(self, texts: Sequence[str]) -> list[list[str]]:
+        """Terms of each text already through ``normalize``."""
         pieces: list[list[str | int]] = []  # per text: words, or an int pointing into korean_runs
         korean_runs: list[str] = []
-        for text in texts:
-            normal = normalize(text)
+        for normal in texts:
             parts: list[str | int] = []
             for is_han, start, end in han_runs(normal):
                 run = normal[start:end]

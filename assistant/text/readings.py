@@ -108,9 +108,8 @@ def hangul_bigrams(text: str, singles: bool = True) -> list[str]:
     return terms
 
 
-def _terms(text: str) -> tuple[Language, list[str]]:
-    """The language of a text and the Hangul bigrams of its readings."""
-    normal = normalize(text)
+def _terms(normal: str) -> tuple[Language, list[str]]:
+    """The language of a normalised text and the Hangul bigrams of its readings."""
     return detect_language(normal), hangul_bigrams(readings(normal))
 
 
@@ -135,6 +134,10 @@ class ReadingTokenizer:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Passage terms: Hangul bigrams of the readings, marked for Chinese text."""
+        return self.tokenize_normalized([normalize(text) for text in texts])
+
+    def tokenize_normalized(self, texts: Sequence[str]) -> list[list[str]]:
+        """``tokenize`` of texts already through ``normalize``."""
         result: list[list[str]] = []
         for text in texts:
             language, terms = _terms(text)

@@ -11,6 +11,10 @@ Span = tuple[int, int]
 
 # A sentence ends at CJK or Latin terminal punctuation (plus closing quotes/brackets), or at a line end.
 _CJK_END = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+[」』”’\"'）)\]】]*|\n|$)")
+# Where a long text may be cut before kiwi splits it: after terminal punctuation (and closing marks) and a space.
+_SENTENCE_BREAK = re.compile(r"[.!?。！？…][\"'”’)\]」』]*\s+")
+KIWI_PIECE = 4000  # characters: longer texts go to kiwi's splitter in pieces
+
 _LATIN_END = re.compile(r".*?(?:[.!?]+[\"')\]]*(?=\s)|\n|$)", re.S)
 
 
@@ -38,13 +42,45 @@ def latin_sentences(text: str, offset: int = 0) -> list[Span]:
 
 
 def korean_sentences(texts: Sequence[str], offsets: Sequence[int]) -> list[list[Span]]:
-    """Sentences of many Korean texts at once, by kiwipiepy's splitter (one batch call)."""
+    """Sentences of many Korean texts at once, by kiwipiepy's splitter (one batch call).
+
+    kiwi's time grows faster than the length of one text (a 100,000-character paragraph took seconds more than
+    its pieces), so a text longer than ``KIWI_PIECE`` is handed over in pieces cut after a sentence end (else at
+    a space), and the pieces' sentences are put back together.
+    """
     if not texts:
         return []
+    pieces: list[str] = []
+    piece_offsets: list[int] = []
+    owner: list[int] = []
+    for i, (text, offset) in enumerate(zip(texts, offsets, strict=True)):
+        for start, end in cut_long_text(text, KIWI_PIECE):
+            pieces.append(text[start:end])
+            piece_offsets.append(offset + start)
+            owner.append(i)
     kiwi = shared_kiwi()
-    results = kiwi.split_into_sents(list(texts)) if len(texts) > 1 else [kiwi.split_into_sents(texts[0])]
-    spans: list[list[Span]] = []
-    for text, offset, sentences in zip(texts, offsets, results, strict=True):
-        found = [(offset + s.start, offset + s.end) for s in sentences if text[s.start : s.end].strip()]
-        spans.append(found or [(offset, offset + len(text))])
+    results = kiwi.split_into_sents(pieces) if len(pieces) > 1 else [kiwi.split_into_sents(pieces[0])]
+    spans: list[list[Span]] = [[] for _ in texts]
+    for i, text, offset, sentences in zip(owner, pieces, piece_offsets, results, strict=True):
+        spans[i].extend((offset + s.start, offset + s.end) for s in sentences if text[s.start : s.end].strip())
+    return [found or [(offset, offset + len(text))] for found, text, offset in zip(spans, texts, offsets, strict=True)]
+
+
+def cut_long_text(text: str, limit: int) -> list[Span]:
+    """Spans of ``text`` of at most ``limit`` characters, cut after the last sentence end in the second half of
+    each (else after its last space, else at the limit); the whole text when it is short enough."""
+    spans: list[Span] = []
+    start = 0
+    while len(text) - start > limit:
+        half = start + limit // 2
+        window = text[half : start + limit]
+        ends = [m.end() for m in _SENTENCE_BREAK.finditer(window)]
+        if ends:
+            cut = half + ends[-1]
+        else:
+            space = max(window.rfind(" "), window.rfind("\t"))
+            cut = half + space + 1 if space >= 0 else start + limit
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, len(text)))
     return spans

@@ -2,16 +2,19 @@
 
 A tokenizer turns texts into lists of keyword terms. It is injected into the keyword index as an object,
 and its ``describe()`` goes into the index manifest so an index is never queried with other tokens.
-A tokenizer class that analyses words declares ``uses_dictionary = True`` and takes the user dictionary
-(``dictionary=``) in its constructor; ``create_tokenizer`` hands it over. A ``BridgeTokenizer`` also tokenises
-queries its own way, so that they meet passages in the other language only.
+A tokenizer that normalises with ``languages.normalize`` first may also offer ``tokenize_normalized(texts)``
+(``tokenize`` of texts already normalised): the keyword index then normalises each text once for all its
+fields (``tokenize_all``). A tokenizer class that analyses words declares ``uses_dictionary = True`` and takes
+the user dictionary (``dictionary=``) in its constructor; ``create_tokenizer`` hands it over. A
+``BridgeTokenizer`` also tokenises queries its own way, so that they meet passages in the other language only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from ..languages import normalize
 from ..registry import Registry
 from .dictionaries import UserDictionary
 
@@ -54,6 +57,21 @@ TOKENIZERS: Registry[Tokenizer] = Registry(
         "readings": "assistant.text.readings:ReadingTokenizer",
     },
 )
+
+
+def tokenize_all(tokenizers: Mapping[str, Tokenizer], texts: Sequence[str]) -> dict[str, list[list[str]]]:
+    """Each text's terms by every tokenizer, each text normalised once for those that take normalised texts."""
+    normal: list[str] | None = None
+    terms: dict[str, list[list[str]]] = {}
+    for name, tokenizer in tokenizers.items():
+        take_normal = getattr(tokenizer, "tokenize_normalized", None)
+        if take_normal is None:
+            terms[name] = tokenizer.tokenize(texts)
+            continue
+        if normal is None:
+            normal = [normalize(text) for text in texts]
+        terms[name] = take_normal(normal)
+    return terms
 
 
 def create_tokenizer(name: str, dictionary: UserDictionary | None = None) -> Tokenizer:

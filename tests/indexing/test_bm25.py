@@ -49,3 +49,27 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     field.save(tmp_path, "words")
     loaded = BM25Field.load(tmp_path, "words")
     np.testing.assert_allclose(loaded.scores(["서울", "관광"]), field.scores(["서울", "관광"]))
+
+
+def test_many_small_adds_equal_one_add_exactly() -> None:
+    rows = [DOCS[i % len(DOCS)] + [f"희귀{i}"] * (i % 3) for i in range(40)]
+    batched = BM25Field()
+    for start in range(0, len(rows), 7):
+        batched.add(rows[start : start + 7])
+        assert batched.rows == min(start + 7, len(rows))
+    whole = BM25Field()
+    whole.add(rows)
+    assert (batched.counts != whole.counts).nnz == 0
+    for query in (["서울"], ["메타버스", "산업", "희귀3"], ["희귀39", "없는말"]):
+        np.testing.assert_array_equal(batched.scores(query), whole.scores(query))
+
+
+def test_rows_added_after_a_read_are_weighted_at_the_next() -> None:
+    field = BM25Field()
+    field.add(DOCS[:2])
+    assert field.scores(["서울"]).shape == (2,) and field.rarity("관광") == 1.0
+    field.add(DOCS[2:])
+    fresh = BM25Field()
+    fresh.add(DOCS)
+    np.testing.assert_array_equal(field.scores(["관광", "서울"]), fresh.scores(["관광", "서울"]))
+    assert field.rarity("관광") == fresh.rarity("관광") < 1.0

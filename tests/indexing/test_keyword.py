@@ -79,3 +79,38 @@ def test_one_shared_word_is_not_enough_to_bridge(bridged: SearchIndex) -> None:
     weights = {**FIELDS, "readings": 1.0}
     one_word = bridged.keyword.scores("물류", weights, 1.0)[chinese].max()
     assert 0 < one_word <= 1 / BRIDGE_TERMS
+
+
+@pytest.mark.parametrize("share", [1, 1_000_000])  # only the touched passages scored / every one
+def test_top_gives_the_best_scores_exactly(
+    demo_index: SearchIndex, share: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.indexing import keyword
+
+    monkeypatch.setattr(keyword, "TOUCHED_SHARE", share)
+    touched = keyword.KeywordIndex._touched
+    compact: list[bool] = []
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        rows = touched(*args)
+        compact.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(keyword.KeywordIndex, "_touched", spy)
+    extra = np.array([0, 3, len(demo_index.passages) - 1])
+    for query in ("메타버스 서울 7대 분야", "國防 虛擬訓練", "首尔 虚拟灯笼节", "물류관리", "zzzz"):
+        everything = demo_index.keyword_scores(query)
+        rows, scores, extra_scores = demo_index.keyword_top(query, 5, extra)
+        best = np.lexsort((np.arange(len(everything)), -everything))[: len(rows)]
+        assert rows.tolist() == best.tolist() and len(rows) == min(5, int((everything > 0).sum()))
+        np.testing.assert_array_equal(scores, everything[rows])
+        np.testing.assert_array_equal(extra_scores, everything[extra])
+    assert any(compact) if share == 1 else not any(compact)
+
+
+def test_top_of_a_bridged_index_matches_its_scores(bridged: SearchIndex) -> None:
+    questions = ("물류관리 시스템을 쓰면 작업 효율이 얼마나 오르나요?", "國軍護理學院的應急訓練把訓練時間縮短了多少？")
+    for query in questions:
+        everything = bridged.keyword_scores(query)
+        rows, scores, _ = bridged.keyword_top(query, 3)
+        np.testing.assert_array_equal(scores, np.sort(everything)[::-1][: len(rows)])

@@ -152,3 +152,40 @@ def test_keys_rows_and_vectors_stay_aligned_after_updates(demo_index_dir: Path, 
     stored = index.vectors.fetch(index.keys)
     fresh = index.embedder.embed_passages([p.text for p in index.passages])
     np.testing.assert_allclose(stored, fresh, atol=1e-5)
+
+
+def test_a_build_in_many_batches_scores_as_one_merge(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.embedding.base import create_embedder
+    from assistant.ingest.corpus import read_corpus
+
+    documents = read_corpus(CORPUS).documents
+    whole = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    whole.merge(whole.analyse(documents))
+    batched = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    batched.add_documents(documents[:3])  # an index that grows by later builds
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index, "BATCH", 2)
+        batched.add_documents(documents[3:])
+    assert [p.id for p in batched.passages] == [p.id for p in whole.passages]
+    for query in ("메타버스 서울 7대 분야", "國防 虛擬訓練", "首尔 虚拟灯笼节"):
+        np.testing.assert_array_equal(batched.keyword_scores(query), whole.keyword_scores(query))
+        assert batched.dense_search(query, 5)[2].tolist() == whole.dense_search(query, 5)[2].tolist()
+
+
+def test_a_full_build_sizes_its_vector_index_for_all_passages(settings: Settings, monkeypatch) -> None:
+    from assistant.embedding.base import create_embedder
+    from assistant.ingest.corpus import read_corpus
+
+    documents = read_corpus(CORPUS).documents
+    monkeypatch.setattr(search_index, "BATCH", 2)
+    probe = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    probe.add_documents(documents[:2])
+    first_batch = len(probe.passages)
+    wide = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"hnsw_above": first_batch})})
+    index = search_index.SearchIndex(wide, create_embedder(wide.embedder))
+    index.add_documents(documents)
+    assert index.vectors is not None and index.vectors.kind == "hnsw" and len(index.vectors) == len(index.passages)
+    duplicated = search_index.SearchIndex(wide, create_embedder(wide.embedder))
+    duplicated.add_documents([*documents[:3], documents[0]])  # a later batch replaces a document of an earlier one
+    assert duplicated.vectors is not None and len(duplicated.vectors) == len(duplicated.passages)
+    assert sorted(duplicated._row_of_key) == sorted(int(k) for k in duplicated.keys)

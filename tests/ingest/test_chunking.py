@@ -106,3 +106,15 @@ def test_chinese_documents_get_their_own_passage_size() -> None:
 def test_overlap_must_be_smaller_than_size_for_chinese_too() -> None:
     with pytest.raises(ValueError, match="chinese_overlap"):
         ChunkingSettings(chinese_size=50, chinese_overlap=50)
+
+
+def test_a_very_long_korean_paragraph_is_split_like_its_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.text import sentences
+
+    long_line = KOREAN * 12  # one line of about 2,500 characters
+    settings = ChunkingSettings(size=120, overlap=30)
+    whole = chunk_documents([make("d", long_line)], settings)[0]
+    monkeypatch.setattr(sentences, "KIWI_PIECE", 400)
+    cut = chunk_documents([make("d", long_line)], settings)[0]
+    assert [(p.start, p.end) for p in cut] == [(p.start, p.end) for p in whole]
+    assert all(p.text == long_line[p.start : p.end] and p.text.endswith(".") for p in cut)

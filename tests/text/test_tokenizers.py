@@ -33,3 +33,12 @@ def test_batches_equal_single_calls() -> None:
 
 def test_bigrams_keep_latin_words_whole() -> None:
     assert BigramTokenizer().tokenize(["XR技術 2025年"]) == [["xr", "技术", "2025", "年"]]
+
+
+def test_texts_normalised_once_give_every_field_the_same_terms() -> None:
+    from assistant.text.tokenizers import TOKENIZERS, create_tokenizer, tokenize_all
+
+    texts = ["서울시는 메타버스 120 센터를 연다", "國軍護理學院把訓練時間縮短了", "首尔还计划举办虚拟灯笼节 AR"]
+    tokenizers = {name: create_tokenizer(name) for name in TOKENIZERS.names()}
+    assert all(hasattr(t, "tokenize_normalized") for t in tokenizers.values())
+    assert tokenize_all(tokenizers, texts) == {name: t.tokenize(texts) for name, t in tokenizers.items()}
