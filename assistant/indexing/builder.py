@@ -48,8 +48,12 @@ def open_index(settings: Settings, index_dir: Path | None = None) -> SearchIndex
 
 
 def open_retriever(settings: Settings, index_dir: Path | None = None) -> Retriever:
-    """A retriever over the current index."""
-    return Retriever(open_index(settings, index_dir), settings.retrieval)
+    """A retriever over the current index, through the search store the settings name."""
+    from ..store.base import open_store
+
+    if index_dir is not None:
+        settings = settings.model_copy(update={"index_dir": index_dir})
+    return Retriever(open_store(settings), settings.retrieval)
 
 
 def build_index(
@@ -65,6 +69,10 @@ def build_index(
     started = time.perf_counter()
     index_dir = index_dir or settings.index_dir
     corpus_dir = corpus_dir or corpus_folder(settings, index_dir)
+    if settings.store.backend != "local":
+        from ..store.sync import sync_store
+
+        return sync_store(settings.model_copy(update={"index_dir": index_dir}), corpus_dir, full, on_total, progress)
     log.info("reading the corpus in %s", corpus_dir)
     corpus = read_corpus(corpus_dir)
     if not corpus.documents:

@@ -2,9 +2,9 @@
 
 Readers use whatever ``Retriever`` is current. A write has two steps. First, without any lock and beside
 other writes, the upload is read and analysed: cut into passages, tokenised, embedded (the slow part,
-seconds for a long document). Then, under the write lock, the analysis is merged into the latest index
-loaded from disk, written as a new generation, the upload is moved into the corpus folder, and the new
-index is swapped in. So a long document holds up other writes only for its merge, and writes that
+seconds for a long document). Then, under the write lock, the search store takes the analysis in (the local
+store merges it into the latest index loaded from disk, writes a new generation and swaps it in) and the
+upload is moved into the corpus folder. So a long document holds up other writes only for its merge, and writes that
 overlap never drop each other's documents. Deletions take the lock only.
 
 Uploads holding more than ``api.background_above_chars`` characters are indexed as background jobs
@@ -34,11 +34,11 @@ from ..ingest.corpus import SUFFIXES, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
+from ..store.base import open_store
 from ..text.validation import check_strings, check_text
-from .builder import open_index
 from .corpus_location import corpus_folder
 from .jobs import IndexJob, IndexJobs, WriteReport
-from .search_index import DocumentEntry, SearchIndex
+from .search_index import DocumentEntry
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ class LiveIndex:
         self.settings = settings
         self.corpus_dir = corpus_folder(settings)
         self.on_swap = on_swap
-        self._index = open_index(settings)
-        self._retriever = Retriever(self._index, settings.retrieval)
+        self._store = open_store(settings)
+        self._retriever = Retriever(self._store, settings.retrieval)
         self._lock = threading.Lock()  # held to merge into the latest index, save it and swap it in; never longer
         self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs)
         _clear_stale_uploads(self.corpus_dir)
@@ -84,18 +84,18 @@ class LiveIndex:
 
     def documents(self) -> list[DocumentEntry]:
         """The indexed documents, by id."""
-        return sorted(self._index.documents.values(), key=lambda entry: entry.id)
+        return self._store.documents()
 
     def document(self, document_id: str) -> DocumentEntry:
         """One indexed document."""
-        entry = self._index.documents.get(document_id)
+        entry = next((e for e in self._store.documents() if e.id == document_id), None)
         if entry is None:
             raise NotFoundError(f"No document with id '{document_id}'. GET /v1/documents lists them.")
         return entry
 
     def passage_count(self, document_id: str) -> int:
         """How many passages the document has in the current index."""
-        return sum(1 for p in self._index.passages if p.document_id == document_id)
+        return self.document(document_id).passages
 
     def add_file(self, filename: str, data: bytes) -> list[Document]:
         """Index an uploaded file now (replacing documents with the same ids) and keep it in the corpus."""
@@ -126,11 +126,9 @@ class LiveIndex:
         """Remove a document from the index and its file from the corpus; returns the passages removed."""
         with self._lock:
             self.document(document_id)
-            index = open_index(self.settings)
-            removed = index.remove_documents([document_id])
-            index.save(self.settings.index_dir)
-            self._remove_from_corpus(document_id, index)
-            self._swap(index)
+            removed = self._store.delete([document_id])
+            self._remove_from_corpus(document_id)
+            self._swap()
         log.info("removed document %s (%d passages)", document_id, removed)
         return removed
 
@@ -200,15 +198,13 @@ class LiveIndex:
         """Analyse outside the lock; merge into the latest index, save, move into the corpus and swap inside it."""
         try:
             started = time.perf_counter()
-            analysis = self._index.analyse(upload.documents)
+            analysis = self._store.analyse(upload.documents)
             analysed = time.perf_counter()
             with self._lock:
                 locked = time.perf_counter()
-                index = open_index(self.settings)
-                passages = index.merge(analysis)
-                index.save(self.settings.index_dir)
+                passages = self._store.replace(analysis)
                 os.replace(upload.path, self.corpus_dir / upload.name)
-                self._swap(index)
+                self._swap()
             finished = time.perf_counter()
         finally:
             upload.discard()
@@ -223,7 +219,7 @@ class LiveIndex:
         )  # fmt: skip
         return WriteReport(upload.documents, passages, timings)
 
-    def _remove_from_corpus(self, document_id: str, index: SearchIndex) -> None:
+    def _remove_from_corpus(self, document_id: str) -> None:
         """Delete the document's file, or its line when it shares a JSONL file with others."""
         for suffix in SUFFIXES:
             path = self.corpus_dir / f"{document_id}{suffix}"
@@ -240,9 +236,8 @@ class LiveIndex:
                     path.unlink()
                 return
 
-    def _swap(self, index: SearchIndex) -> None:
-        self._index = index
-        self._retriever = Retriever(index, self.settings.retrieval)
+    def _swap(self) -> None:
+        """Tell the owner a write went in (the store serves it already)."""
         if self.on_swap:
             self.on_swap(self._retriever)
 
