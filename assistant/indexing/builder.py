@@ -113,6 +113,10 @@ def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None 
     """Add (or replace) the documents in these files; the rest of the index is untouched."""
     started = time.perf_counter()
     index_dir = index_dir or settings.index_dir
+    if settings.store.backend != "local":
+        from ..store.sync import add_to_store
+
+        return add_to_store(settings.model_copy(update={"index_dir": index_dir}), paths)
     index = open_index(settings, index_dir)
     documents: list[Document] = []
     report = BuildReport(mode="incremental")
@@ -135,6 +139,10 @@ def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir:
     """Remove documents by id; unknown ids are an error that lists them."""
     started = time.perf_counter()
     index_dir = index_dir or settings.index_dir
+    if settings.store.backend != "local":
+        from ..store.sync import remove_from_store
+
+        return remove_from_store(settings.model_copy(update={"index_dir": index_dir}), document_ids)
     index = open_index(settings, index_dir)
     unknown = [d for d in document_ids if d not in index.documents]
     if unknown:

@@ -305,9 +305,16 @@ class MilvusStore:
             ranker = pymilvus.WeightedRanker(
                 fusion.keyword_weight / total, fusion.dense_weight / total, norm_score=False
             )
-        found = self.client.hybrid_search(
-            self.name, requests, ranker, limit=min(2 * limit, _LIMIT), output_fields=fields
-        )[0]  # fmt: skip
+        try:
+            found = self.client.hybrid_search(
+                self.name, requests, ranker, limit=min(2 * limit, _LIMIT), output_fields=fields
+            )[0]  # fmt: skip
+        except pymilvus.MilvusException as error:
+            # milvus-lite 3.x refuses a weighted merge when one side found nothing ("weighted merge requires 1
+            # weights, got 2"); Milvus itself does not. The union of the two searches is the same candidate set.
+            if "weighted merge requires" not in str(error):
+                raise
+            found = [h for request in requests for h in self._one_side(request, fields)]
         if not found:
             return []
         keyword = np.array([_dot(sparse, h["entity"]["sparse"]) for h in found], dtype=np.float32)
@@ -327,6 +334,14 @@ class MilvusStore:
                 seen.add(passages[i].id)
                 hits.append(Hit(passages[i], float(fused[i]), float(keyword[i]), float(dense[i])))
         return hits
+
+    def _one_side(self, request: Any, fields: list[str]) -> list[Any]:
+        return list(
+            self.client.search(
+                self.name, data=request.data, anns_field=request.anns_field, limit=request.limit,
+                filter=request.expr or "", output_fields=fields, search_params=request.param,
+            )[0]
+        )  # fmt: skip
 
     def query_vector(self, query: str) -> dict[int, float]:
         """The query's sparse BM25 vector (IDF and field weights in it): our per-query work on the keyword side."""

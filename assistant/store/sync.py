@@ -1,16 +1,18 @@
-"""Bringing a search store in line with a corpus folder through the contract alone (what ``index build`` does
-for every backend but ``local``, whose builder writes one generation for the whole build)."""
+"""Bringing a search store in line with a corpus folder, or adding and removing files, through the contract alone
+(what ``index build``, ``add`` and ``remove`` do for every backend but ``local``, whose builder writes one
+generation for the whole build)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import IndexMismatchError, IngestError
+from ..errors import DocumentError, IndexMismatchError, IngestError
 from ..indexing.builder import BuildReport, Progress
-from ..ingest.corpus import read_corpus
+from ..ingest.corpus import read_corpus, read_file
+from ..records import Document
 from ..settings import Settings
 from .base import SearchStore, open_store
 
@@ -68,6 +70,49 @@ def sync_store(
             store.replace(store.analyse(batch))
             if progress:
                 progress(len(batch))
+        _summarise(report, store, started, settings)
+    finally:
+        store.close()
+    return report
+
+
+def add_to_store(settings: Settings, paths: Sequence[Path]) -> BuildReport:
+    """Add (or replace) the documents in these files."""
+    started = time.perf_counter()
+    store = open_store(settings)
+    try:
+        known = {entry.id for entry in store.documents()}
+        report = BuildReport(mode="incremental")
+        documents: list[Document] = []
+        for path in paths:
+            for item in read_file(path):
+                if isinstance(item, DocumentError):
+                    report.skipped.append(str(item))
+                    continue
+                documents.append(item)
+                (report.updated if item.id in known else report.added).append(item.id)
+        if not documents:
+            raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+        store.replace(store.analyse(documents))
+        _summarise(report, store, started, settings)
+    finally:
+        store.close()
+    return report
+
+
+def remove_from_store(settings: Settings, document_ids: Sequence[str]) -> BuildReport:
+    """Remove documents by id; unknown ids are an error that lists them."""
+    started = time.perf_counter()
+    store = open_store(settings)
+    try:
+        known = {entry.id for entry in store.documents()}
+        unknown = [d for d in document_ids if d not in known]
+        if unknown:
+            raise IngestError(
+                f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
+            )
+        store.delete(document_ids)
+        report = BuildReport(mode="incremental", removed=list(document_ids))
         _summarise(report, store, started, settings)
     finally:
         store.close()
