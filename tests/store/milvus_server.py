@@ -1,4 +1,5 @@
-"""A real Milvus for tests: ``MILVUS_URI`` when set, else a ``milvus-lite server`` on a free loopback port."""
+"""A real Milvus for tests and benchmarks: ``MILVUS_URI`` when set, else a ``milvus-lite server`` on a free
+loopback port, killed when the block ends."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 
 def _free_port() -> int:
@@ -30,7 +29,7 @@ def milvus_uri(data_dir: Path) -> Iterator[str]:
         return
     executable = shutil.which("milvus-lite") or str(Path(sys.executable).with_name("milvus-lite"))
     if not Path(executable).exists():
-        pytest.skip("milvus-lite is not installed (pip install -e '.[milvus]'), and MILVUS_URI is not set")
+        raise RuntimeError("milvus-lite is not installed (pip install -e '.[milvus]'), and MILVUS_URI is not set")
     port = _free_port()
     log = open(data_dir / "milvus-lite.log", "wb")  # noqa: SIM115  # closed below, after the server
     server = subprocess.Popen(
