@@ -43,6 +43,7 @@ from . import sparse_bm25 as bm25
 from .base import Filters, StoreStats
 from .milvus_meta import IN, MetaRows, create_passages, in_list, scan
 
+_WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
 PASSAGE_FIELDS = ["passage_id", "document_id", "title", "section", "source", "language", "text", "start", "end"]
 
 
@@ -202,7 +203,7 @@ class MilvusStore:
                 document.id, document.title, document.source, document.date, document.path, document.checksum, count
             )
             listed = {f: s.to_list() for f, s in doc_shapes.get(document.id, {}).items()}
-            documents.append((entry, listed))
+            documents.append((entry, {"shape": listed, "token": token}))
         return rows, documents
 
     def _weights(
@@ -221,6 +222,8 @@ class MilvusStore:
         """Take rows about to be replaced or deleted (and their documents) out of the statistics."""
         by_id = {entry["id"]: key for key, entry in known.items()}
         documents = self.meta.documents_of(sorted({row["document_id"] for row in old}))
+        # only the rows of each document's recorded write count: rows a failed delete left are not in the statistics
+        old = [row for row in old if documents.get(row["document_id"], {}).get("token", row["token"]) == row["token"]]
         for row in old:
             for f in self.fields:
                 stats.levels[f]["p"].count(bm25.RowShape(*row["bm25"][f]), -1)
@@ -249,7 +252,7 @@ class MilvusStore:
         rows: list[dict[str, Any]] = []
         for start in range(0, len(document_ids), IN):
             expression = f"document_id in {in_list(document_ids[start : start + IN])}"
-            rows += scan(self.client, self.name, expression, ["key", "document_id", "language", "bm25", "sparse"])
+            rows += scan(self.client, self.name, expression, _WRITTEN)
         return rows
 
     # --- searching ----------------------------------------------------------------------------------

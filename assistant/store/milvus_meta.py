@@ -133,11 +133,12 @@ class MetaRows:
         self, stats: bm25.CorpusStats, counts: dict[str, Any], known: Terms,
         documents: Sequence[tuple[DocumentEntry, dict[str, Any]]], gone: Sequence[str],
     ) -> None:  # fmt: skip
-        """Write the terms, the documents written and the statistics; remove the documents gone."""
+        """Write the terms, the documents written (each entry with its extra data: row shapes, write token) and the
+        statistics; remove the documents gone."""
         rows: list[tuple[str, str, int, dict[str, Any]]] = [
             (f"{f}:{t}", "term", e["id"], e) for (f, t), e in known.items()
         ]
-        rows += [(f"doc:{entry.id}", "doc", -1, {**entry.__dict__, "shape": shape}) for entry, shape in documents]
+        rows += [(f"doc:{entry.id}", "doc", -1, {**entry.__dict__, **extra}) for entry, extra in documents]
         languages = {k: v for k, v in counts["languages"].items() if v > 0}
         rows.append(("stats", "stats", -1, {
             "passages": counts["passages"], "languages": languages, "next_id": counts["next_id"],
