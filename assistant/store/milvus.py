@@ -1,6 +1,6 @@
 """The ``milvus`` search store: one Milvus 2.5+ collection per index, searched with ``hybrid_search``.
 
-    <name>        one row per passage: key (primary: passage id @ write token), passage_id, document_id
+    <name>        one row per passage: key (primary: a hash of passage id @ write token), passage_id, document_id
                   (INVERTED, for replace and delete), token, language, title, section, source, start, end,
                   text, bm25 (row shapes), dense (HNSW, inner product), sparse (SPARSE_INVERTED_INDEX, IP)
     <name>_meta   kind 'manifest' (the index identity, checked on open like the local manifest), 'stats'
@@ -41,7 +41,7 @@ from ..text.questions import mask_query
 from ..text.tokenizers import BridgeTokenizer
 from . import sparse_bm25 as bm25
 from .base import Filters, StoreStats
-from .milvus_meta import IN, MetaRows, create_passages, in_list, scan
+from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan
 
 _WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
 PASSAGE_FIELDS = ["passage_id", "document_id", "title", "section", "source", "language", "text", "start", "end"]
@@ -186,7 +186,7 @@ class MilvusStore:
         for i, passage in enumerate(analysis.passages):
             sparse = self._weights(per_passage[i], shapes[i], stats, known, "p") | doc_vectors[passage.document_id]
             row = {
-                "key": f"{passage.id}@{token}", "passage_id": passage.id, "document_id": passage.document_id,
+                "key": row_key(f"{passage.id}@{token}"), "passage_id": passage.id, "document_id": passage.document_id,
                 "token": token, "language": passage.language.value, "title": passage.title,
                 "section": passage.section, "source": passage.source, "text": passage.text, "start": passage.start,
                 "end": passage.end, "bm25": {f: shapes[i][f].to_list() for f in self.fields},

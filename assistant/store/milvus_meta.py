@@ -1,7 +1,8 @@
 """The collections of a Milvus index: the passages' schema, and the side collection holding what the passages
 collection cannot say about itself.
 
-One row per key, its ``kind`` saying what it holds:
+One row per name (its primary key a 64-bit hash of the name, so no text of ours is ever spliced into an
+expression: pymilvus quotes string ids without escaping them), its ``kind`` saying what it holds:
 
     manifest        the index identity (chunking, tokenizers, embedder), checked on open like the local manifest
     stats           passage and language counts, the next term id, and the BM25 row statistics (``sparse_bm25``)
@@ -11,6 +12,7 @@ One row per key, its ``kind`` saying what it holds:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,7 +46,7 @@ def create_passages(client: Any, pymilvus: Any, name: str, dimension: int | None
     """Make the passages collection (``dimension``: of the dense vectors; ``None`` for none)."""
     types = pymilvus.DataType
     schema = pymilvus.MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
-    schema.add_field("key", types.VARCHAR, max_length=600, is_primary=True)
+    schema.add_field("key", types.INT64, is_primary=True)  # row_key(passage id @ write token)
     for field in ("passage_id", "document_id"):
         schema.add_field(field, types.VARCHAR, max_length=512)
     schema.add_field("token", types.VARCHAR, max_length=32)
@@ -78,7 +80,8 @@ class MetaRows:
         """Make the collection (it needs a vector field, as every Milvus collection does: a dummy one)."""
         types = pymilvus.DataType
         schema = pymilvus.MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("key", types.VARCHAR, max_length=2_048, is_primary=True)
+        schema.add_field("key", types.INT64, is_primary=True)
+        schema.add_field("name", types.VARCHAR, max_length=4_096)
         schema.add_field("kind", types.VARCHAR, max_length=16)
         schema.add_field("tid", types.INT64)
         schema.add_field("data", types.JSON)
@@ -91,13 +94,14 @@ class MetaRows:
 
     def row(self, key: str) -> dict[str, Any] | None:
         """The data of one row."""
-        found = self.client.get(self.name, ids=[key], output_fields=["data"])
+        found = self.client.get(self.name, ids=[row_key(key)], output_fields=["data"])
         return dict(found[0]["data"]) if found else None
 
     def put(self, rows: Sequence[tuple[str, str, int, dict[str, Any]]]) -> None:
-        """Upsert (key, kind, term id, data) rows."""
+        """Upsert (name, kind, term id, data) rows."""
         data = [
-            {"key": key, "kind": kind, "tid": tid, "data": value, "v": [0.0, 0.0]} for key, kind, tid, value in rows
+            {"key": row_key(name), "name": name, "kind": kind, "tid": tid, "data": value, "v": [0.0, 0.0]}
+            for name, kind, tid, value in rows
         ]
         for start in range(0, len(data), 1_000):
             self.client.upsert(self.name, data[start : start + 1_000])
@@ -116,13 +120,14 @@ class MetaRows:
         keys = sorted(f"{f}:{t}" for f, t in wanted)
         found: Terms = {}
         for start in range(0, len(keys), IN):
-            for row in self.client.get(self.name, ids=keys[start : start + IN], output_fields=["key", "data"]):
-                found[_term_key(row["key"])] = dict(row["data"])
+            chunk = [row_key(key) for key in keys[start : start + IN]]
+            for row in self.client.get(self.name, ids=chunk, output_fields=["name", "data"]):
+                found[_term_key(row["name"])] = dict(row["data"])
         missing = sorted(ids - {entry["id"] for entry in found.values()})
         for start in range(0, len(missing), IN):
             expression = f'kind == "term" and tid in {in_list(missing[start : start + IN])}'
-            for row in scan(self.client, self.name, expression, ["key", "data"]):
-                found[_term_key(row["key"])] = dict(row["data"])
+            for row in scan(self.client, self.name, expression, ["name", "data"]):
+                found[_term_key(row["name"])] = dict(row["data"])
         if counts is not None:
             for key in sorted(wanted - set(found)):
                 found[key] = {"id": counts["next_id"], "p": 0, "d": 0}
@@ -146,15 +151,15 @@ class MetaRows:
         }))  # fmt: skip
         self.put(rows)
         for start in range(0, len(gone), IN):
-            self.client.delete(self.name, ids=[f"doc:{d}" for d in gone[start : start + IN]])
+            self.client.delete(self.name, ids=[row_key(f"doc:{d}") for d in gone[start : start + IN]])
 
     def documents_of(self, document_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored rows of these documents, by id."""
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(document_ids), IN):
-            keys = [f"doc:{d}" for d in document_ids[start : start + IN]]
-            for row in self.client.get(self.name, ids=keys, output_fields=["key", "data"]):
-                found[row["key"][4:]] = dict(row["data"])
+            keys = [row_key(f"doc:{d}") for d in document_ids[start : start + IN]]
+            for row in self.client.get(self.name, ids=keys, output_fields=["name", "data"]):
+                found[row["name"][4:]] = dict(row["data"])
         return found
 
     def documents(self) -> list[DocumentEntry]:
@@ -170,6 +175,11 @@ class MetaRows:
         """How many documents there are."""
         found = self.client.query(self.name, filter='kind == "doc"', output_fields=["count(*)"])
         return int(found[0]["count(*)"])
+
+
+def row_key(name: str) -> int:
+    """The primary key of a named row: a signed 64-bit hash of the name."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def _term_key(key: str) -> tuple[str, str]:

@@ -168,3 +168,16 @@ def test_keyword_scores_agree_across_backends(filled: SearchStore, demo_analysis
         assert list(mine)[:3] == list(theirs)[:3], query
         for passage_id in set(mine) & set(theirs):
             assert mine[passage_id] == pytest.approx(theirs[passage_id], abs=1e-4), query
+
+
+def test_ids_and_terms_with_quotes_and_backslashes_are_written_found_and_deleted(open_new: OpenStore) -> None:
+    store = open_new()
+    text = '올\'리브 "따옴표" 문서는 역슬래시 \\ 기호도 담는다.'
+    odd = 'it\'s "quoted" \\ too'
+    store.replace(store.analyse([Document(odd, "올'리브 문서", text, (Section("", 0, len(text)),))]))
+    hits = store.keyword_search("올'리브 따옴표", 5)
+    assert hits and hits[0].passage.document_id == odd
+    assert store.passages([hits[0].passage.id]) == [hits[0].passage]
+    assert store.hybrid_search("따옴표", 5, RetrievalSettings(), Filters(document_ids={odd}))
+    assert [entry.id for entry in store.documents()] == [odd]
+    assert store.delete([odd]) == len(hits) and store.stats().documents == 0
