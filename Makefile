@@ -14,8 +14,8 @@ TORCH_SPEC ?= torch==2.13.0
 $(BIN)/assistant: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)" 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench,integrations,redis]" 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -c "import assistant, faiss, kiwipiepy, jieba, opencc, sentence_transformers, langchain_core, llama_index.core, limits, redis" 
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench,integrations,redis,milvus]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import assistant, faiss, kiwipiepy, jieba, opencc, sentence_transformers, langchain_core, llama_index.core, limits, redis, pymilvus"
 	touch $(BIN)/assistant
 
 setup: $(BIN)/assistant

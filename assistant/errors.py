@@ -12,7 +12,8 @@ The CLI prints ``str(error)``; the HTTP API maps ``status_code`` to a response.
     ├── IndexError_               an index folder that cannot be used
     │   ├── IndexNotFoundError       no index has been built there yet
     │   ├── IndexMismatchError       built with other settings than the ones in force
-    │   └── IndexBusyError           too many uploads already waiting to be indexed
+    │   ├── IndexBusyError           too many uploads already waiting to be indexed
+    │   └── StoreUnavailableError    the search store's server (Milvus) cannot be reached
     ├── EmbedderError             an embedder that cannot turn text into vectors as configured
     │   ├── EmbedderUnavailableError  the model is not available locally, or its server cannot be reached
     │   └── EmbedderResponseError     the embedding server refused the request or answered off-protocol
@@ -107,6 +108,12 @@ class IndexBusyError(IndexError_):
     """Too many uploads are waiting to be indexed; try again later."""
 
     code = "index_busy"
+
+
+class StoreUnavailableError(IndexError_):
+    """The search store's server cannot be reached."""
+
+    code = "store_unavailable"
 
 
 class EmbedderError(AssistantError):

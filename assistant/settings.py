@@ -263,6 +263,23 @@ class RedisSettings(BaseModel):
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
+class StoreSettings(BaseModel):
+    """Where passages are stored and searched (the search store backend)."""
+
+    backend: str = Field(
+        "local",
+        description="'local' (FAISS + BM25 files in the index folder), 'milvus' (a Milvus 2.5+ server; install the "
+        "milvus extra), or a 'module:Class' path.",
+    )
+    uri: str = Field(
+        "http://127.0.0.1:19530", description="The Milvus server for the 'milvus' backend (http://host:port)."
+    )
+    token: SecretStr | None = Field(None, description="Milvus token ('user:password' or an API key), if it asks one.")
+    collection: str = Field(
+        "", description="Milvus collection of the index; empty: 'assistant_' and the index folder's name."
+    )
+
+
 class ApiSettings(BaseModel):
     """The HTTP service: address, keys, limits and the messaging bots."""
 
@@ -376,5 +393,6 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     answer: AnswerSettings = AnswerSettings()
     conversations: ConversationSettings = ConversationSettings()
+    store: StoreSettings = StoreSettings()
     api: ApiSettings = ApiSettings()
     redis: RedisSettings = RedisSettings()

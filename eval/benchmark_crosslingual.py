@@ -51,7 +51,7 @@ def with_fields(settings: Settings, weights: dict[str, float]) -> Settings:
 def document_languages(retriever: Retriever) -> dict[str, Language]:
     """Each document's language: the most common language of its passages."""
     counts: dict[str, Counter[Language]] = {}
-    for passage in retriever.index.passages:
+    for passage in retriever.store.index.passages:  # type: ignore[attr-defined]  # the local store's index
         counts.setdefault(passage.document_id, Counter())[passage.language] += 1
     return {doc: counter.most_common(1)[0][0] for doc, counter in counts.items()}
 

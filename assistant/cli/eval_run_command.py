@@ -121,7 +121,7 @@ def run(
         raise ConfigurationError(
             "--judge needs a language model: set ASSISTANT_MODEL__NAME (or --model) to openai, ollama or transformers."
         )
-    fingerprint = settings_fingerprint(settings, index_identity(assistant.retriever.index.manifest()))
+    fingerprint = settings_fingerprint(settings, index_identity(assistant.retriever.store.manifest()))
     if not no_cache and (cache_dir or assistant.uses_model):
         folder = cache_dir or settings.index_dir.absolute().parent / CACHE_FOLDER
         cache: RunCache | None = RunCache(folder, fingerprint, fresh=fresh)

@@ -95,9 +95,9 @@ def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: l
     from uvicorn.supervisors import Multiprocess
 
     from ..api.factory import FACTORY, LOG_LEVEL, READY_DIR
-    from ..indexing.builder import open_index
+    from ..store.base import open_store
 
-    open_index(settings)  # an index the workers cannot open is one clear error here, not N failing workers
+    open_store(settings).close()  # an index the workers cannot open is one clear error here, not N failing workers
     if settings.api.rate_limit:
         log.warning(
             "rate limits are counted by each of the %d workers on its own: a client may make up to %d requests a "

@@ -49,8 +49,12 @@ def open_index(settings: Settings, index_dir: Path | None = None, lease: Lease |
 
 
 def open_retriever(settings: Settings, index_dir: Path | None = None) -> Retriever:
-    """A retriever over the current index."""
-    return Retriever(open_index(settings, index_dir), settings.retrieval)
+    """A retriever over the current index, through the search store the settings name."""
+    from ..store.base import open_store
+
+    if index_dir is not None:
+        settings = settings.model_copy(update={"index_dir": index_dir})
+    return Retriever(open_store(settings), settings.retrieval)
 
 
 def build_index(
@@ -67,8 +71,15 @@ def build_index(
     The index folder's write lock is held throughout, so an upload cannot land between the corpus being read
     and the index being saved (and be taken for a deleted document)."""
     index_dir = index_dir or settings.index_dir
-    with write_lock(index_dir):
-        return _build(settings, corpus_dir or corpus_folder(settings, index_dir), index_dir, full, on_total, progress)
+    corpus_dir = corpus_dir or corpus_folder(settings, index_dir)
+    with write_lock(index_dir):  # also for a remote store: one writer at a time among this machine's processes
+        if settings.store.backend != "local":
+            from ..store.sync import sync_store
+
+            return sync_store(
+                settings.model_copy(update={"index_dir": index_dir}), corpus_dir, full, on_total, progress
+            )
+        return _build(settings, corpus_dir, index_dir, full, on_total, progress)
 
 
 def _build(
@@ -116,6 +127,10 @@ def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None 
     """Add (or replace) the documents in these files; the rest of the index is untouched."""
     index_dir = index_dir or settings.index_dir
     with write_lock(index_dir):  # no other write between loading the latest index and saving it
+        if settings.store.backend != "local":
+            from ..store.sync import add_to_store
+
+            return add_to_store(settings.model_copy(update={"index_dir": index_dir}), paths)
         return _add_files(settings, paths, index_dir)
 
 
@@ -143,6 +158,10 @@ def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir:
     """Remove documents by id; unknown ids are an error that lists them."""
     index_dir = index_dir or settings.index_dir
     with write_lock(index_dir):  # no other write between loading the latest index and saving it
+        if settings.store.backend != "local":
+            from ..store.sync import remove_from_store
+
+            return remove_from_store(settings.model_copy(update={"index_dir": index_dir}), document_ids)
         return _remove_documents(settings, document_ids, index_dir)
 
 

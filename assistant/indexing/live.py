@@ -3,14 +3,15 @@
 Readers use whatever ``Retriever`` is current. A write has two steps. First, without any lock and beside
 other writes, the upload is read and analysed: cut into passages, tokenised, embedded (the slow part,
 seconds for a long document). Then, under the index folder's write lock (``storage.write_lock``: one
-writer at a time across threads *and* processes, ``assistant index add`` included), the analysis is merged
-into the latest index loaded from disk, written as a new generation, the upload is moved into the corpus
-folder, and the new index is swapped in. So a long document holds up other writes only for its merge, and
-writes that overlap, from any process, never drop each other's documents. Deletions take the lock only.
+writer at a time across threads *and* processes, ``assistant index add`` included), the search store takes
+the analysis in (the local store merges it into the latest index loaded from disk, writes a new generation
+and swaps it in) and the upload is moved into the corpus folder. So a long document holds up other writes
+only for its merge, and writes that overlap, from any process, never drop each other's documents. Deletions
+take the lock only.
 
-Other processes serving the same folder (``serve --workers N``) swap a new generation in with ``refresh``:
-called by a ``ChangeFeed`` (``changes.py``) started with ``watch``, and before each request. The generation
-served is leased (``storage.lease_current``), so no writer prunes it while it is served.
+Other processes serving the same index (``serve --workers N``) search what another wrote after ``refresh``:
+called by a ``ChangeFeed`` (``changes.py``) started with ``watch``, and before each request (the local store
+swaps in the new generation; Milvus is searched in place and needs nothing).
 
 Uploads holding more than ``api.background_above_chars`` characters are indexed as background jobs
 (``jobs.py``), smaller ones before the call returns. Uploaded documents are also written into the corpus
@@ -28,26 +29,25 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import AssistantError, DocumentError, DocumentTooLargeError, NotFoundError
+from ..errors import DocumentError, DocumentTooLargeError, NotFoundError
 from ..ingest.corpus import SUFFIXES, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
+from ..store.base import open_store
 from ..text.validation import check_strings, check_text
-from .builder import open_index
 from .changes import ChangeFeed, change_feed
 from .corpus_location import corpus_folder
 from .job_files import FOLDER as JOBS_FOLDER
 from .job_files import JobFiles
 from .jobs import IndexJob, IndexJobs, WriteReport
-from .search_index import DocumentEntry, SearchIndex
-from .storage import Lease, current_name, lease_current, lease_generation, write_lock
+from .search_index import DocumentEntry
+from .storage import write_lock
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +80,8 @@ class LiveIndex:
         self.settings = settings
         self.corpus_dir = corpus_folder(settings)
         self.on_swap = on_swap
-        self._lease: Lease | None = lease_current(settings.index_dir)  # the generation served, kept from pruning
-        try:
-            self._index = open_index(settings, lease=self._lease)
-        except BaseException:
-            self._lease.release()
-            raise
-        self._retriever = Retriever(self._index, settings.retrieval)
-        self._lock = threading.Lock()  # held to swap an index in (and to load one another process wrote)
-        self._refused: str | None = None  # a generation refresh could not open: not tried again
+        self._store = open_store(settings)
+        self._retriever = Retriever(self._store, settings.retrieval)
         self._feed: ChangeFeed | None = None
         files = JobFiles(settings.index_dir / JOBS_FOLDER)
         self.jobs = IndexJobs(settings.api.jobs_kept, settings.api.max_queued_jobs, files)
@@ -101,38 +94,16 @@ class LiveIndex:
 
     @property
     def generation(self) -> str | None:
-        """The name of the generation served."""
-        return self._index.generation
+        """The name of the generation served (None for a store searched in place, such as Milvus)."""
+        return self._store.generation
 
     def refresh(self) -> bool:
-        """Serve the generation ``CURRENT`` names if it is not the one served (another process wrote one);
-        returns whether it swapped. One small file read when nothing changed. A generation that cannot be
-        opened (built with other settings) is logged and the one served is kept."""
-        root = self.settings.index_dir
-        if current_name(root) in (self._index.generation, self._refused):
+        """Serve what another process wrote since, if anything (the local store swaps its generation in);
+        returns whether it changed. One small file read when nothing changed."""
+        if not self._store.refresh():
             return False
-        with self._lock:
-            name = current_name(root)
-            if name is None or name in (self._index.generation, self._refused):
-                return False
-            try:
-                lease = lease_current(root)
-            except AssistantError as error:
-                log.warning("keeping generation %s: %s", self._index.generation, error)
-                return False
-            try:
-                index = open_index(self.settings, lease=lease)
-            except AssistantError as error:
-                lease.release()
-                self._refused = name
-                log.error("cannot serve generation %s written by another process, keeping %s: %s",
-                          name, self._index.generation, error)  # fmt: skip
-                return False
-            except BaseException:
-                lease.release()
-                raise
-            self._swap(index, lease)
-        log.info("now serving index generation %s (written by another process)", index.generation)
+        if self.on_swap:
+            self.on_swap(self._retriever)
         return True
 
     def watch(self, feed: ChangeFeed | None = None) -> None:
@@ -145,18 +116,18 @@ class LiveIndex:
 
     def documents(self) -> list[DocumentEntry]:
         """The indexed documents, by id."""
-        return sorted(self._index.documents.values(), key=lambda entry: entry.id)
+        return self._store.documents()
 
     def document(self, document_id: str) -> DocumentEntry:
         """One indexed document."""
-        entry = self._index.documents.get(document_id)
+        entry = next((e for e in self._store.documents() if e.id == document_id), None)
         if entry is None:
             raise NotFoundError(f"No document with id '{document_id}'. GET /v1/documents lists them.")
         return entry
 
     def passage_count(self, document_id: str) -> int:
         """How many passages the document has in the current index."""
-        return sum(1 for p in self._index.passages if p.document_id == document_id)
+        return self.document(document_id).passages
 
     def add_file(self, filename: str, data: bytes) -> list[Document]:
         """Index an uploaded file now (replacing documents with the same ids) and keep it in the corpus."""
@@ -185,22 +156,18 @@ class LiveIndex:
         if self._feed is not None:
             self._feed.close()
         self.jobs.close()
-        with self._lock:
-            if self._lease is not None:
-                self._lease.release()
+        self._store.close()
 
     def remove(self, document_id: str) -> int:
         """Remove a document from the index and its file from the corpus; returns the passages removed."""
         self.refresh()
         self.document(document_id)  # an id no process has written is refused without waiting for the lock
         with write_lock(self.settings.index_dir):
-            index = open_index(self.settings)
-            if document_id not in index.documents:
+            removed = self._store.delete([document_id])
+            if not removed and document_id not in {entry.id for entry in self._store.documents()}:
                 raise NotFoundError(f"No document with id '{document_id}'. GET /v1/documents lists them.")
-            removed = index.remove_documents([document_id])
-            index.save(self.settings.index_dir)
-            self._remove_from_corpus(document_id, index)
-            self._swap_saved(index)
+            self._remove_from_corpus(document_id)
+            self._swap()
         log.info("removed document %s (%d passages)", document_id, removed)
         return removed
 
@@ -270,15 +237,13 @@ class LiveIndex:
         """Analyse outside the lock; merge into the latest index, save, move into the corpus and swap inside it."""
         try:
             started = time.perf_counter()
-            analysis = self._index.analyse(upload.documents)
+            analysis = self._store.analyse(upload.documents)
             analysed = time.perf_counter()
             with write_lock(self.settings.index_dir):
                 locked = time.perf_counter()
-                index = open_index(self.settings)
-                passages = index.merge(analysis)
-                index.save(self.settings.index_dir)
+                passages = self._store.replace(analysis)
                 os.replace(upload.path, self.corpus_dir / upload.name)
-                self._swap_saved(index)
+                self._swap()
             finished = time.perf_counter()
         finally:
             upload.discard()
@@ -293,7 +258,7 @@ class LiveIndex:
         )  # fmt: skip
         return WriteReport(upload.documents, passages, timings)
 
-    def _remove_from_corpus(self, document_id: str, index: SearchIndex) -> None:
+    def _remove_from_corpus(self, document_id: str) -> None:
         """Delete the document's file, or its line when it shares a JSONL file with others."""
         for suffix in SUFFIXES:
             path = self.corpus_dir / f"{document_id}{suffix}"
@@ -310,24 +275,13 @@ class LiveIndex:
                     path.unlink()
                 return
 
-    def _swap_saved(self, index: SearchIndex) -> None:
-        """Serve an index this process has just saved (the write lock is held: its generation is there)."""
-        assert index.generation is not None
-        lease = lease_generation(self.settings.index_dir / index.generation)
-        with self._lock:
-            self._swap(index, lease)
-        if self._feed is not None:
-            self._feed.announce(index.generation)
-
-    def _swap(self, index: SearchIndex, lease: Lease | None) -> None:
-        """Serve ``index`` (read from the leased generation); called with ``_lock`` held."""
-        previous, self._lease = self._lease, lease
-        self._index = index
-        self._retriever = Retriever(index, self.settings.retrieval)
+    def _swap(self) -> None:
+        """Tell the owner a write went in (the store serves it already) and the other processes too."""
         if self.on_swap:
             self.on_swap(self._retriever)
-        if previous is not None:
-            previous.release()
+        generation = self._store.generation
+        if self._feed is not None and generation is not None:
+            self._feed.announce(generation)
 
 
 def _jsonl_id(line: str) -> str | None:

@@ -123,7 +123,7 @@ def servers(demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     model = ScriptedModel()
     assistant = Assistant(
         scripted_settings,
-        BreakableRetriever(plain.index, plain.settings),
+        BreakableRetriever(plain.store, plain.settings),
         model,
         create_store(scripted_settings.conversations),
     )

@@ -27,17 +27,17 @@ async def livez() -> dict[str, str]:
 async def readyz(service: ServicesDep) -> Any:
     """Ready when the index holds passages; reports whether answers come from the model or extraction, and
     the model's circuit breaker (`open`: the model is skipped after failing, answers are extractive)."""
-    index = service.assistant.retriever.index
+    stats = service.assistant.retriever.store.stats()
     assistant = service.assistant
     body = {
-        "status": "ok" if index.passages else "unavailable",
-        "documents": len(index.documents),
-        "passages": len(index.passages),
+        "status": "ok" if stats.passages else "unavailable",
+        "documents": stats.documents,
+        "passages": stats.passages,
         "model": assistant.model.id,
         "model_breaker": assistant.model_breaker() or None,
         "fallback": "extractive",
     }
-    return JSONResponse(body, status_code=200 if index.passages else 503)
+    return JSONResponse(body, status_code=200 if stats.passages else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

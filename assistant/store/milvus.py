@@ -1,0 +1,459 @@
+"""The ``milvus`` search store: one Milvus 2.5+ collection per index, searched with ``hybrid_search``.
+
+    <name>        one row per passage: key (primary: a hash of passage id @ write token), passage_id, document_id
+                  (INVERTED, for replace and delete), token, language, title, section, source, start, end,
+                  text, bm25 (row shapes), dense (HNSW, inner product), sparse (SPARSE_INVERTED_INDEX, IP)
+    <name>_meta   kind 'manifest' (the index identity, checked on open like the local manifest), 'stats'
+                  (counts and BM25 row statistics), 'doc' (one per document), 'term' (id and frequencies)
+
+The sparse vector holds BM25 weights computed by our analysers (``sparse_bm25``: kiwi morphemes, jieba,
+bigrams…), IDF and field weights go in the query vector. A write (replace) inserts the new passages under a
+fresh token, then updates the statistics and document rows, and only then deletes the document's rows with
+another token: a write that fails before the end leaves the previous version searchable (its own new rows are
+removed again), and repeating it gives the same end state. Writers must be serialised (one process writing, as
+``LiveIndex`` and ``index build`` do); readers may be anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..embedding.base import Embedder
+from ..errors import ConfigurationError, IndexNotFoundError, MissingDependencyError, StoreUnavailableError
+from ..indexing.analysis import Analysis
+from ..indexing.manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
+from ..indexing.search_index import DocumentEntry, SearchIndex
+from ..records import Document, Hit, Language, Passage
+from ..retrieval.fusion import weighted
+from ..settings import RetrievalSettings, Settings
+from ..text.questions import mask_query
+from ..text.tokenizers import BridgeTokenizer
+from . import sparse_bm25 as bm25
+from .base import Filters, StoreStats
+from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan
+
+_WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
+PASSAGE_FIELDS = ["passage_id", "document_id", "title", "section", "source", "language", "text", "start", "end"]
+
+
+def _milvus() -> Any:
+    try:
+        import pymilvus
+    except ModuleNotFoundError as error:
+        raise MissingDependencyError("pymilvus", "milvus", "The 'milvus' search store") from error
+    return pymilvus
+
+
+class MilvusStore:
+    """The ``SearchStore`` over a Milvus collection; its BM25 statistics live in a side collection."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None, client: Any, name: str) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.client = client
+        self.name = name
+        self.meta = MetaRows(client, f"{name}_meta")
+        self.shape = SearchIndex(settings, embedder)  # this store's tokenizers, chunking and compatibility
+        bridges = [n for n, t in self.shape.keyword.tokenizers.items() if isinstance(t, BridgeTokenizer)]
+        if bridges:
+            raise ConfigurationError(
+                f"The milvus store cannot score the bridge field(s) {', '.join(bridges)} yet. Remove them from "
+                "ASSISTANT_RETRIEVAL__FIELD_WEIGHTS, or use ASSISTANT_STORE__BACKEND=local."
+            )
+        self.fields = self.shape.field_names
+
+    @classmethod
+    def open(
+        cls, settings: Settings, embedder: Embedder | None, *, create: bool = False, fresh: bool = False
+    ) -> MilvusStore:
+        """Connect and check the collection's identity (create it when asked; drop and recreate when ``fresh``)."""
+        pymilvus = _milvus()
+        token = settings.store.token.get_secret_value() if settings.store.token else ""
+        try:
+            client = pymilvus.MilvusClient(uri=settings.store.uri, token=token, timeout=10)
+        except Exception as error:  # pymilvus raises MilvusException or grpc errors on connect
+            raise StoreUnavailableError(
+                f"Cannot reach Milvus at {settings.store.uri} ({error}). Start it, or set ASSISTANT_STORE__URI."
+            ) from error
+        store = cls(settings, embedder, client, collection_name(settings))
+        if fresh:
+            store.drop()
+        if not client.has_collection(store.name):
+            if not create:
+                raise IndexNotFoundError(
+                    f"No index in the Milvus collection '{store.name}' at {settings.store.uri}. Build one with: "
+                    "ASSISTANT_STORE__BACKEND=milvus assistant index build --corpus CORPUS"
+                )
+            store._create()
+        identity = store.meta.row("manifest")
+        if identity is not None:
+            check_compatible(Manifest(**identity), store.shape.compatibility(), f"milvus:{store.name}")  # type: ignore[arg-type]
+        return store
+
+    # --- schema -------------------------------------------------------------------------------------
+
+    def _create(self) -> None:
+        pymilvus = _milvus()
+        create_passages(self.client, pymilvus, self.name, self.embedder.dimension if self.embedder else None)
+        self.meta.create(pymilvus)
+        self.meta.put([("manifest", "manifest", -1, asdict(self._manifest(StoreStats(0, 0), "")))])
+
+    def drop(self) -> None:
+        """Remove the index's collections."""
+        for name in (self.name, self.meta.name):
+            if self.client.has_collection(name):
+                self.client.drop_collection(name)
+
+    @property
+    def dense_enabled(self) -> bool:
+        return self.embedder is not None
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> str | None:
+        return None  # searched in place: every worker sees a write as soon as Milvus has it
+
+    def refresh(self) -> bool:
+        return False
+
+    def analyse(self, documents: Sequence[Document]) -> Analysis:
+        return self.shape.analyse(documents)
+
+    def replace(self, analysis: Analysis) -> int:
+        self.shape._check_analysed_alike(analysis)
+        ids = [d.id for d in analysis.documents]
+        token = uuid.uuid4().hex[:12]
+        stats, counts = self.meta.stats(self.fields)
+        old = self._rows_of(ids)
+        wanted = {(f, t) for f in self.fields for terms in analysis.terms[f] for t in terms}
+        known = self.meta.terms(wanted, _term_ids(old), counts)
+        self._count_out(old, stats, counts, known)
+        rows, documents = self._rows(analysis, token, stats, counts, known)
+        try:
+            for start in range(0, len(rows), 256):
+                self.client.insert(self.name, rows[start : start + 256])
+            self.meta.save(stats, counts, known, documents, gone=[])
+        except Exception:
+            self.client.delete(self.name, filter=f"token == {json.dumps(token)}")
+            raise
+        for start in range(0, len(ids), IN):
+            chunk = in_list(ids[start : start + IN])
+            self.client.delete(self.name, filter=f"document_id in {chunk} and token != {json.dumps(token)}")
+        return len(rows)
+
+    def delete(self, document_ids: Sequence[str]) -> int:
+        ids = list(document_ids)
+        old = self._rows_of(ids)
+        if not old:
+            return 0
+        stats, counts = self.meta.stats(self.fields)
+        known = self.meta.terms(set(), _term_ids(old), counts)
+        self._count_out(old, stats, counts, known)
+        for start in range(0, len(ids), IN):
+            self.client.delete(self.name, filter=f"document_id in {in_list(ids[start : start + IN])}")
+        self.meta.save(stats, counts, known, [], gone=sorted({row["document_id"] for row in old}))
+        return len(old)
+
+    def _rows(
+        self, analysis: Analysis, token: str, stats: bm25.CorpusStats, counts: dict[str, Any], known: dict[Any, Any]
+    ) -> tuple[list[dict[str, Any]], list[tuple[DocumentEntry, dict[str, Any]]]]:
+        """The passage rows and document entries of an analysis, counted into the statistics."""
+        per_passage = [{f: Counter(analysis.terms[f][i]) for f in self.fields} for i in range(len(analysis.passages))]
+        per_document: dict[str, dict[str, Counter[str]]] = {}
+        for passage, terms in zip(analysis.passages, per_passage, strict=True):
+            doc = per_document.setdefault(passage.document_id, {f: Counter() for f in self.fields})
+            for f in self.fields:
+                doc[f].update(terms[f])
+        shapes = [{f: bm25.row_shape(terms[f]) for f in self.fields} for terms in per_passage]
+        doc_shapes = {d: {f: bm25.row_shape(terms[f]) for f in self.fields} for d, terms in per_document.items()}
+        for level, groups, level_shapes in (
+            ("p", per_passage, shapes),
+            ("d", list(per_document.values()), list(doc_shapes.values())),
+        ):
+            for terms, shape in zip(groups, level_shapes, strict=True):
+                for f in self.fields:
+                    stats.levels[f][level].count(shape[f], 1)
+                    for term in terms[f]:
+                        entry = known[(f, term)]
+                        entry[level] += 1
+        doc_vectors = {d: self._weights(per_document[d], doc_shapes[d], stats, known, "d") for d in per_document}
+        rows = []
+        for i, passage in enumerate(analysis.passages):
+            sparse = self._weights(per_passage[i], shapes[i], stats, known, "p") | doc_vectors[passage.document_id]
+            row = {
+                "key": row_key(f"{passage.id}@{token}"), "passage_id": passage.id, "document_id": passage.document_id,
+                "token": token, "language": passage.language.value, "title": passage.title,
+                "section": passage.section, "source": passage.source, "text": passage.text, "start": passage.start,
+                "end": passage.end, "bm25": {f: shapes[i][f].to_list() for f in self.fields},
+                "sparse": sparse or {0: 0.0},
+            }  # fmt: skip
+            if self.embedder is not None and analysis.vectors is not None:
+                row["dense"] = analysis.vectors[i].astype(np.float32).tolist()
+            rows.append(row)
+        counts["passages"] += len(rows)
+        counts["languages"].update(p.language.value for p in analysis.passages)
+        documents = []
+        for document, count in zip(analysis.documents, analysis.passage_counts, strict=True):
+            entry = DocumentEntry(
+                document.id, document.title, document.source, document.date, document.path, document.checksum, count
+            )
+            listed = {f: s.to_list() for f, s in doc_shapes.get(document.id, {}).items()}
+            documents.append((entry, {"shape": listed, "token": token}))
+        return rows, documents
+
+    def _weights(
+        self, terms: dict[str, Counter[str]], shapes: dict[str, bm25.RowShape], stats: bm25.CorpusStats,
+        known: dict[Any, Any], level: str,
+    ) -> dict[int, float]:  # fmt: skip
+        vector: dict[int, float] = {}
+        for f in self.fields:
+            for term, weight in bm25.saturated(terms[f], shapes[f], stats.levels[f][level]).items():
+                vector[bm25.dimension(known[(f, term)]["id"], level)] = weight
+        return vector
+
+    def _count_out(
+        self, old: list[dict[str, Any]], stats: bm25.CorpusStats, counts: dict[str, Any], known: dict[Any, Any]
+    ) -> None:
+        """Take rows about to be replaced or deleted (and their documents) out of the statistics."""
+        by_id = {entry["id"]: key for key, entry in known.items()}
+        documents = self.meta.documents_of(sorted({row["document_id"] for row in old}))
+        # only the rows of each document's recorded write count: rows a failed delete left are not in the statistics
+        old = [row for row in old if documents.get(row["document_id"], {}).get("token", row["token"]) == row["token"]]
+        for row in old:
+            for f in self.fields:
+                stats.levels[f]["p"].count(bm25.RowShape(*row["bm25"][f]), -1)
+            for dim, value in row["sparse"].items():
+                key = by_id.get(int(dim) // 2)
+                if key is not None and int(dim) % 2 == 0 and value > 0:
+                    known[key]["p"] -= 1
+            counts["passages"] -= 1
+            counts["languages"][row["language"]] -= 1
+        seen = set()
+        for row in old:  # one row per document carries its document-level terms
+            doc = row["document_id"]
+            if doc in seen:
+                continue
+            seen.add(doc)
+            for dim, value in row["sparse"].items():
+                key = by_id.get(int(dim) // 2)
+                if key is not None and int(dim) % 2 == 1 and value > 0:
+                    known[key]["d"] -= 1
+            shape = documents.get(doc, {}).get("shape", {})
+            for f in self.fields:
+                if f in shape:
+                    stats.levels[f]["d"].count(bm25.RowShape(*shape[f]), -1)
+
+    def _rows_of(self, document_ids: Sequence[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(document_ids), IN):
+            expression = f"document_id in {in_list(document_ids[start : start + IN])}"
+            rows += scan(self.client, self.name, expression, _WRITTEN)
+        return rows
+
+    # --- searching ----------------------------------------------------------------------------------
+
+    def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        vector = self.query_vector(query)
+        if not vector or k <= 0:
+            return []
+        found = self.client.search(
+            self.name, data=[vector], anns_field="sparse", limit=min(k, _LIMIT), filter=_expression(filters),
+            output_fields=PASSAGE_FIELDS, search_params={"metric_type": "IP"},
+        )[0]  # fmt: skip
+        return [Hit(_passage(h["entity"]), h["distance"], h["distance"]) for h in found if h["distance"] > 0]
+
+    def dense_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        if self.embedder is None or k <= 0:
+            return []
+        vector = self.embedder.embed_queries([query])[0]
+        found = self.client.search(
+            self.name, data=[vector.tolist()], anns_field="dense", limit=min(k, _LIMIT), filter=_expression(filters),
+            output_fields=PASSAGE_FIELDS, search_params={"metric_type": "IP", "params": {"ef": max(64, k)}},
+        )[0]  # fmt: skip
+        return [Hit(_passage(h["entity"]), h["distance"], 0.0, h["distance"]) for h in found]
+
+    def hybrid_search(
+        self, query: str, candidates: int, fusion: RetrievalSettings, filters: Filters | None = None
+    ) -> list[Hit]:
+        """Milvus' hybrid search (its weighted or RRF ranker) finds the candidates; each one's keyword and dense
+        scores are then taken from its stored vectors, and the weighted fusion recomputed from them, so a
+        passage found by one side only still has the other side's score (as with the local store)."""
+        pymilvus = _milvus()
+        limit = min(candidates, _LIMIT)
+        expression = _expression(filters)
+        sparse = self.query_vector(query)
+        vector = self.embedder.embed_queries([query])[0] if self.embedder is not None else None
+        requests = []
+        if sparse:
+            requests.append(pymilvus.AnnSearchRequest(
+                data=[sparse], anns_field="sparse", param={"metric_type": "IP"}, limit=limit, expr=expression or None
+            ))  # fmt: skip
+        if vector is not None:
+            requests.append(pymilvus.AnnSearchRequest(
+                data=[vector.tolist()], anns_field="dense", limit=limit, expr=expression or None,
+                param={"metric_type": "IP", "params": {"ef": max(64, limit)}},
+            ))  # fmt: skip
+        if not requests:
+            return []
+        fields = [*PASSAGE_FIELDS, "sparse", *(["dense"] if vector is not None else [])]
+        total = (fusion.keyword_weight + fusion.dense_weight) or 1.0
+        if fusion.fusion == "rrf":
+            ranker = pymilvus.RRFRanker(fusion.rrf_k)
+        else:
+            ranker = pymilvus.WeightedRanker(
+                fusion.keyword_weight / total, fusion.dense_weight / total, norm_score=False
+            )
+        try:
+            found = self.client.hybrid_search(
+                self.name, requests, ranker, limit=min(2 * limit, _LIMIT), output_fields=fields
+            )[0]  # fmt: skip
+        except pymilvus.MilvusException as error:
+            # milvus-lite 3.x refuses a weighted merge when one side found nothing ("weighted merge requires 1
+            # weights, got 2"); Milvus itself does not. The union of the two searches is the same candidate set.
+            if "weighted merge requires" not in str(error):
+                raise
+            found = [h for request in requests for h in self._one_side(request, fields)]
+        if not found:
+            return []
+        keyword = np.array([_dot(sparse, h["entity"]["sparse"]) for h in found], dtype=np.float32)
+        dense = np.zeros(len(found), dtype=np.float32)
+        if vector is not None:
+            dense = np.asarray([h["entity"]["dense"] for h in found], dtype=np.float32) @ vector.astype(np.float32)
+        if fusion.fusion == "rrf":
+            fused = np.array([h["distance"] for h in found], dtype=np.float32)
+        else:
+            fused = weighted(keyword, dense, fusion.keyword_weight, fusion.dense_weight)
+        passages = [_passage(h["entity"]) for h in found]
+        order = sorted(range(len(found)), key=lambda i: (-float(fused[i]), passages[i].id))
+        seen: set[str] = set()  # a passage twice only for the moment a replace holds both versions
+        hits = []
+        for i in order:
+            if passages[i].id not in seen:
+                seen.add(passages[i].id)
+                hits.append(Hit(passages[i], float(fused[i]), float(keyword[i]), float(dense[i])))
+        return hits
+
+    def _one_side(self, request: Any, fields: list[str]) -> list[Any]:
+        return list(
+            self.client.search(
+                self.name, data=request.data, anns_field=request.anns_field, limit=request.limit,
+                filter=request.expr or "", output_fields=fields, search_params=request.param,
+            )[0]
+        )  # fmt: skip
+
+    def query_vector(self, query: str) -> dict[int, float]:
+        """The query's sparse BM25 vector (IDF and field weights in it): our per-query work on the keyword side."""
+        retrieval = self.settings.retrieval
+        masked = mask_query(query)
+        terms = {}
+        for name in self.fields:
+            if retrieval.field_weights.get(name, 0.0) > 0:
+                terms[name] = self.shape.keyword.tokenizers[name].tokenize([masked])[0]
+        wanted = {(f, t) for f, found in terms.items() for t in found}
+        if not wanted:
+            return {}
+        known = {
+            key: bm25.TermStats(e["id"], e["p"], e["d"]) for key, e in self.meta.terms(wanted, set(), None).items()
+        }
+        stats, _ = self.meta.stats(self.fields)
+        return bm25.query_vector(terms, retrieval.field_weights, retrieval.document_weight, stats, known)
+
+    # --- describing ---------------------------------------------------------------------------------
+
+    def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
+        ids = list(dict.fromkeys(passage_ids))
+        found: dict[str, Passage] = {}
+        for start in range(0, len(ids), IN):
+            for row in scan(
+                self.client, self.name, f"passage_id in {in_list(ids[start : start + IN])}", PASSAGE_FIELDS
+            ):
+                found[row["passage_id"]] = _passage(row)
+        return [found[i] for i in passage_ids if i in found]
+
+    def documents(self) -> list[DocumentEntry]:
+        return self.meta.documents()
+
+    def stats(self) -> StoreStats:
+        _, counts = self.meta.stats(self.fields)
+        languages = {k: v for k, v in sorted(counts["languages"].items()) if v > 0}
+        return StoreStats(counts["passages"], self.meta.document_count(), languages)
+
+    def rarity(self, terms: Sequence[str]) -> dict[str, float]:
+        if "morphemes" not in self.fields:
+            return dict.fromkeys(terms, 1.0)
+        known = self.meta.terms({("morphemes", t) for t in terms}, set(), None)
+        stats, _ = self.meta.stats(self.fields)
+        level = stats.levels["morphemes"]["p"]
+        return {
+            t: bm25.rarity(
+                t, bm25.TermStats(e["id"], e["p"], e["d"]) if (e := known.get(("morphemes", t))) else None, level
+            )
+            for t in terms
+        }
+
+    def manifest(self) -> Manifest:
+        checksum = corpus_checksum({entry.id: entry.checksum for entry in self.documents()})
+        return self._manifest(self.stats(), checksum)
+
+    def _manifest(self, stats: StoreStats, checksum: str) -> Manifest:
+        embedder = self.embedder
+        return Manifest(
+            format_version=FORMAT_VERSION, chunking=self.settings.chunking.model_dump(),
+            tokenizers=self.shape.keyword.describe(), embedder=embedder.id if embedder else None,
+            dimension=embedder.dimension if embedder else 0, vector_index="milvus-hnsw", corpus_checksum=checksum,
+            documents=stats.documents, passages=stats.passages, languages=stats.languages, next_key=0,
+            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), package_version=__version__,
+            embedder_info=asdict(embedder.describe()) if embedder else {},
+        )  # fmt: skip
+
+    def close(self) -> None:
+        self.client.close()
+
+
+_LIMIT = 16_384  # Milvus' largest topk
+
+
+def collection_name(settings: Settings) -> str:
+    """The collection of the index: ``store.collection``, else one named after the index folder (and its path)."""
+    if settings.store.collection:
+        return settings.store.collection
+    folder = settings.index_dir.resolve()
+    slug = re.sub(r"[^A-Za-z0-9_]", "_", folder.name)[:40]
+    return f"assistant_{slug}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
+
+
+def _expression(filters: Filters | None) -> str:
+    parts = []
+    if filters and filters.document_ids:
+        parts.append(f"document_id in {in_list(sorted(filters.document_ids))}")
+    if filters and filters.languages:
+        parts.append(f"language in {in_list(sorted(language.value for language in filters.languages))}")
+    return " and ".join(parts)
+
+
+def _term_ids(rows: list[dict[str, Any]]) -> set[int]:
+    return {int(dim) // 2 for row in rows for dim in row["sparse"]}
+
+
+def _dot(query: dict[int, float], stored: dict[Any, float]) -> float:
+    return float(sum(weight * stored.get(dim, stored.get(str(dim), 0.0)) for dim, weight in query.items()))
+
+
+def _passage(entity: dict[str, Any]) -> Passage:
+    return Passage(
+        id=entity["passage_id"], document_id=entity["document_id"], title=entity["title"],
+        section=entity["section"], source=entity["source"], language=Language(entity["language"]),
+        text=entity["text"], start=int(entity["start"]), end=int(entity["end"]),
+    )  # fmt: skip

@@ -1,0 +1,131 @@
+"""Bringing a search store in line with a corpus folder, or adding and removing files, through the contract alone
+(what ``index build``, ``add`` and ``remove`` do for every backend but ``local``, whose builder writes one
+generation for the whole build)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..errors import DocumentError, IndexMismatchError, IngestError
+from ..indexing.builder import BuildReport, Progress
+from ..ingest.corpus import read_corpus, read_file
+from ..records import Document
+from ..settings import Settings
+from .base import SearchStore, open_store
+
+log = logging.getLogger(__name__)
+
+BATCH = 128  # documents analysed and written at a time
+
+
+def sync_store(
+    settings: Settings,
+    corpus_dir: Path,
+    full: bool = False,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Write new and changed documents, delete those gone from the corpus (everything again when ``full`` or
+    when the store was built with other settings)."""
+    started = time.perf_counter()
+    log.info("reading the corpus in %s", corpus_dir)
+    corpus = read_corpus(corpus_dir)
+    if not corpus.documents:
+        raise IngestError(
+            f"No documents could be read from '{corpus_dir}'. Add .md, .html, .txt, .jsonl, .pdf, .docx or .hwpx "
+            "files and build again; the existing index was left as it was."
+        )
+    try:
+        store = open_store(settings, create=True, fresh=full)
+    except IndexMismatchError as error:
+        log.warning("%s Rebuilding from scratch.", error)
+        store = open_store(settings, create=True, fresh=True)
+        full = True
+    try:
+        existing = {entry.id: entry.checksum for entry in store.documents()}
+        report = BuildReport(mode="full" if full or not existing else "incremental")
+        changed = []
+        for document in corpus.documents:
+            known = existing.get(document.id)
+            if known is None:
+                report.added.append(document.id)
+                changed.append(document)
+            elif known != document.checksum:
+                report.updated.append(document.id)
+                changed.append(document)
+        present = {d.id for d in corpus.documents}
+        report.removed = [doc_id for doc_id in existing if doc_id not in present]
+        report.skipped = corpus.skipped
+        if not (changed or report.removed):
+            report.mode = "unchanged"
+        if on_total:
+            on_total(len(changed))
+        if report.removed:
+            store.delete(report.removed)
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start : start + BATCH]
+            store.replace(store.analyse(batch))
+            if progress:
+                progress(len(batch))
+        _summarise(report, store, started, settings)
+    finally:
+        store.close()
+    return report
+
+
+def add_to_store(settings: Settings, paths: Sequence[Path]) -> BuildReport:
+    """Add (or replace) the documents in these files."""
+    started = time.perf_counter()
+    store = open_store(settings)
+    try:
+        known = {entry.id for entry in store.documents()}
+        report = BuildReport(mode="incremental")
+        documents: list[Document] = []
+        for path in paths:
+            for item in read_file(path):
+                if isinstance(item, DocumentError):
+                    report.skipped.append(str(item))
+                    continue
+                documents.append(item)
+                (report.updated if item.id in known else report.added).append(item.id)
+        if not documents:
+            raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+        store.replace(store.analyse(documents))
+        _summarise(report, store, started, settings)
+    finally:
+        store.close()
+    return report
+
+
+def remove_from_store(settings: Settings, document_ids: Sequence[str]) -> BuildReport:
+    """Remove documents by id; unknown ids are an error that lists them."""
+    started = time.perf_counter()
+    store = open_store(settings)
+    try:
+        known = {entry.id for entry in store.documents()}
+        unknown = [d for d in document_ids if d not in known]
+        if unknown:
+            raise IngestError(
+                f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
+            )
+        store.delete(document_ids)
+        report = BuildReport(mode="incremental", removed=list(document_ids))
+        _summarise(report, store, started, settings)
+    finally:
+        store.close()
+    return report
+
+
+def _summarise(report: BuildReport, store: SearchStore, started: float, settings: Settings) -> None:
+    stats = store.stats()
+    report.documents, report.passages, report.languages = stats.documents, stats.passages, stats.languages
+    report.seconds = time.perf_counter() - started
+    report.folder = f"{settings.store.backend}: {settings.index_dir}"
+    log.info(
+        "index %s: %d documents, %d passages (%d added, %d updated, %d removed) in %.1fs",
+        report.mode, report.documents, report.passages, len(report.added), len(report.updated),
+        len(report.removed), report.seconds,
+    )  # fmt: skip

@@ -1,0 +1,137 @@
+"""Search store benchmark: the same mixed public index in the ``local`` store and in a ``milvus`` store, side by side.
+
+    .venv/bin/python eval/benchmark_store.py [--per-set N] [--uri http://HOST:19530] [--json FILE]
+
+One index of KorQuAD 1.0 dev + DRCD dev + CMRC 2018 dev paragraphs (from ../shared/datasets; never copied into the
+project) is written into each store through the ``SearchStore`` contract (``index build``'s path for Milvus), and
+the first N questions of each set are asked through the ``Retriever`` (top 20, one passage per document, as
+``benchmark_retrieval.py`` asks). Figures per store: recall@1/@5 per set, build rate, query p50/p95. For Milvus, the
+per-query work on our side (query analysis + sparse query vector with its statistics lookups, and the query
+embedding) is also timed alone: without ``--uri`` the server is ``milvus-lite``, a pure-Python stand-in whose
+speed says nothing about Milvus', so its latency is labelled as milvus-lite's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.embedding.base import create_embedder  # noqa: E402
+from assistant.evaluation.metrics import percentile, rank_of  # noqa: E402
+from assistant.evaluation.squad import Question, SquadSet, load_squad  # noqa: E402
+from assistant.indexing.search_index import SearchIndex  # noqa: E402
+from assistant.retrieval.retriever import Retriever, SearchOptions  # noqa: E402
+from assistant.settings import Settings, StoreSettings  # noqa: E402
+from assistant.store.base import SearchStore, open_store  # noqa: E402
+from assistant.store.local import LocalStore  # noqa: E402
+from tests.store.milvus_server import milvus_uri  # noqa: E402
+
+DATASETS = ROOT.parent / "shared" / "datasets"
+FILES = [
+    DATASETS / "korquad_v1" / "KorQuAD_v1.0_dev.json",
+    DATASETS / "drcd" / "DRCD_dev.json",
+    DATASETS / "cmrc2018" / "cmrc2018_dev.json",
+]
+BATCH = 256  # documents per write
+
+
+def sample(squad: SquadSet, per_set: int) -> list[Question]:
+    """The first ``per_set`` questions of each file."""
+    taken: dict[str, int] = {}
+    chosen = []
+    for question in squad.questions:
+        if taken.get(question.dataset, 0) < per_set:
+            taken[question.dataset] = taken.get(question.dataset, 0) + 1
+            chosen.append(question)
+    return chosen
+
+
+def run(store: SearchStore, squad: SquadSet, questions: list[Question]) -> dict[str, object]:
+    """Write the paragraphs, ask the questions; recall per set and timings."""
+    started = time.perf_counter()
+    for start in range(0, len(squad.documents), BATCH):
+        store.replace(store.analyse(squad.documents[start : start + BATCH]))
+    build = time.perf_counter() - started
+    passages = store.stats().passages
+    retriever = Retriever(store, store.settings.retrieval)
+    options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
+    ranks: dict[str, list[int | None]] = {}
+    latencies, ours = [], []
+    query_vector = getattr(store, "query_vector", None)
+    for question in questions:
+        begin = time.perf_counter()
+        hits = retriever.search(question.text, options)
+        latencies.append((time.perf_counter() - begin) * 1000)
+        ranks.setdefault(question.dataset, []).append(rank_of(question.gold, [h.passage.document_id for h in hits]))
+        if query_vector is not None:  # our side of a Milvus query, alone
+            begin = time.perf_counter()
+            query_vector(question.text)
+            if store.embedder is not None:
+                store.embedder.embed_queries([question.text + " "])  # past the query cache
+            ours.append((time.perf_counter() - begin) * 1000)
+    recall = {
+        name: {
+            "recall@1": round(sum(1 for r in found if r == 1) / len(found), 4),
+            "recall@5": round(sum(1 for r in found if r is not None and r <= 5) / len(found), 4),
+        }
+        for name, found in ranks.items()
+    }
+    figures: dict[str, object] = {
+        "passages": passages, "build_seconds": round(build, 1), "passages_per_second": round(passages / build, 1),
+        "recall": recall, "query_p50_ms": round(percentile(latencies, 50), 2),
+        "query_p95_ms": round(percentile(latencies, 95), 2),
+    }  # fmt: skip
+    if ours:
+        figures["our_side_p50_ms"] = round(percentile(ours, 50), 2)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-set", type=int, default=300, help="questions asked per set (default 300)")
+    parser.add_argument("--uri", default=None, help="a Milvus to use instead of starting milvus-lite")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    args = parser.parse_args()
+    missing = [str(f) for f in FILES if not f.is_file()]
+    if missing:
+        sys.exit(f"missing dataset files: {', '.join(missing)}")
+    squad = load_squad(FILES)
+    questions = sample(squad, args.per_set)
+    print(f"{len(squad.documents)} paragraphs, {len(questions)} questions ({args.per_set} per set)")
+    embedder = create_embedder(Settings().embedder)
+    results: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as temporary:
+        local = LocalStore.in_memory(SearchIndex(Settings(), embedder))  # as benchmark_retrieval builds it
+        results["local"] = run(local, squad, questions)
+        with milvus_uri(Path(temporary)) if args.uri is None else nullcontext(args.uri) as uri:
+            label = "milvus-lite (pure-Python stand-in, not Milvus' speed)" if args.uri is None else f"milvus {uri}"
+            settings = Settings(index_dir=Path(temporary) / "milvus", store=StoreSettings(backend="milvus", uri=uri))
+            store = open_store(settings, embedder, create=True, fresh=True)
+            try:
+                results[label] = run(store, squad, questions)
+            finally:
+                store.drop()  # type: ignore[attr-defined]
+                store.close()
+    sets = sorted({q.dataset for q in questions})
+    print(f"{'store':<56}" + "".join(f"{s[:12] + ' r@1/r@5':>24}" for s in sets) + f"{'p50 ms':>9}{'ours p50':>10}")
+    for name, figures in results.items():
+        recall: dict[str, dict[str, float]] = figures["recall"]  # type: ignore[assignment]
+        cells = "".join(f"{recall[s]['recall@1']:>15.4f} / {recall[s]['recall@5']:.4f}" for s in sets)
+        ours = figures.get("our_side_p50_ms", "")
+        print(f"{name:<56}{cells}{figures['query_p50_ms']:>9}{ours:>10}")
+        print(f"{'':<56}{figures['passages']} passages written in {figures['build_seconds']} s "
+              f"({figures['passages_per_second']} passages/s); query p95 {figures['query_p95_ms']} ms")  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
