@@ -132,7 +132,7 @@ def search(datasets: Path, index_dir: Path, queries: int) -> dict[str, Any]:
     for question in questions[:20]:  # warm the analysers
         retriever.search(question, options)
     latencies, full, top = [], [], []
-    index = retriever.index
+    index = retriever.store.index  # type: ignore[attr-defined]  # the local store's SearchIndex
     k = max(retriever.settings.candidates, 60)
     for question in questions:
         begin = time.perf_counter()

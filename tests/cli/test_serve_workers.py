@@ -1,13 +1,15 @@
-"""``assistant serve --workers 2`` over the local index folder, as a subprocess (issue 15 §4, "Done means"): 12
-documents uploaded at once are all kept, listed and found by every following request whichever worker answers;
-deleted ones are never returned again; a large upload's job is followed from either worker; one conversation
-continued across workers keeps every turn."""
+"""``assistant serve --workers 2`` over the local index folder and over Milvus + Redis, as a subprocess
+(issue 15 §4, "Done means"): 12 documents uploaded at once are all kept, listed and found by every following
+request whichever worker answers; deleted ones are never returned again; a large upload's job is followed from
+either worker; one conversation continued across workers keeps every turn."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +22,7 @@ from tests.cli.serve_process import serving
 from tests.cli.test_cli import run
 from tests.cli.test_serve_command import _env
 from tests.conftest import CORPUS
+from tests.store.milvus_server import milvus_uri
 
 # Made-up words found in no demo document: searching one finds its document and only it.
 WORDS = ["Quorvex", "Zintaro", "Brellum", "Skavoni", "Trumelt", "Voskrin", "Plendor", "Graxiel", "Mordune", "Feltrix",
@@ -28,20 +31,37 @@ DELETED = {"upload-0", "upload-5", "upload-11"}
 ROUNDS = 2  # at least this many rounds of checks, and more until both workers have answered
 
 
-@pytest.fixture(scope="module")
-def served(demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Two workers on a copy of the demo index and corpus, with SQLite conversations (one service for the
-    module: each test's documents are its own); yields the URL."""
+@pytest.fixture(scope="module", params=["local", "milvus+redis"])
+def served(
+    request: pytest.FixtureRequest, demo_index_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Two workers (one service for the module: each test's documents are its own); yields the URL.
+
+    ``local``: a copy of the demo index and corpus, SQLite conversations. ``milvus+redis``: the demo corpus
+    indexed into a real milvus-lite server (or ``MILVUS_URI``) at start, conversations and rate-limit windows
+    in a real redis-server."""
     tmp_path = tmp_path_factory.mktemp("workers")
     index, corpus = tmp_path / "index", tmp_path / "corpus"
-    shutil.copytree(demo_index_dir, index)
     shutil.copytree(CORPUS, corpus)
-    env = _env(
-        tmp_path, ASSISTANT_CONVERSATIONS__BACKEND="sqlite", ASSISTANT_CONVERSATIONS__PATH=str(tmp_path / "c.sqlite3"),
-        ASSISTANT_API__RATE_LIMIT="0", ASSISTANT_API__BACKGROUND_ABOVE_CHARS="2000",
-    )  # fmt: skip
+    common = {"ASSISTANT_API__RATE_LIMIT": "0", "ASSISTANT_API__BACKGROUND_ABOVE_CHARS": "2000"}
     args = ["--port", "0", "--index", str(index), "--corpus", str(corpus), "--workers", "2"]
-    with serving(args, tmp_path, env, timeout=240) as (url, lines):
+    with contextlib.ExitStack() as stack:
+        if request.param == "local":
+            shutil.copytree(demo_index_dir, index)
+            env = _env(tmp_path, ASSISTANT_CONVERSATIONS__BACKEND="sqlite",
+                       ASSISTANT_CONVERSATIONS__PATH=str(tmp_path / "c.sqlite3"), **common)  # fmt: skip
+        else:
+            redis = request.getfixturevalue("redis_server")
+            (tmp_path / "milvus").mkdir()
+            uri = stack.enter_context(milvus_uri(tmp_path / "milvus"))
+            env = _env(
+                tmp_path, ASSISTANT_STORE__BACKEND="milvus", ASSISTANT_STORE__URI=uri,
+                ASSISTANT_STORE__COLLECTION=f"workers_{uuid.uuid4().hex[:8]}", ASSISTANT_REDIS__URL=redis.url,
+                ASSISTANT_REDIS__PREFIX=f"workers-{uuid.uuid4().hex[:8]}:", **common,
+            )  # fmt: skip
+            del env["ASSISTANT_CONVERSATIONS__BACKEND"]  # the default: Redis when a Redis URL is set
+        served = stack.enter_context(serving(args, tmp_path, env, timeout=300))
+        url, lines = served
         assert sum("serving on" in line for line in lines) == 1
         yield url
 

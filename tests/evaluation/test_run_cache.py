@@ -67,10 +67,10 @@ def test_case_keys_follow_the_whole_case() -> None:
 
 def test_the_fingerprint_changes_with_what_changes_answers(demo_index_dir: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=CORPUS, index_dir=demo_index_dir)
-    index = index_identity(open_retriever(settings).index.manifest())
+    index = index_identity(open_retriever(settings).store.manifest())
     base = settings_fingerprint(settings, index)
     assert settings_fingerprint(settings.model_copy(deep=True), index) == base
-    assert index_identity(open_retriever(settings).index.manifest()) == index  # built_at does not count
+    assert index_identity(open_retriever(settings).store.manifest()) == index  # built_at does not count
     assert settings_fingerprint(settings, "another index") != base
     for section, field, value in [("model", "name", "openai"), ("model", "base_url", "http://127.0.0.1:9/v1"),
                                   ("retrieval", "top_k", 8), ("answer", "max_sentences", 3)]:  # fmt: skip
