@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..embedding.base import create_embedder
 from ..errors import DocumentError, IndexMismatchError, IndexNotFoundError, IngestError
-from ..ingest.corpus import read_corpus, read_file
+from ..ingest.corpus import CorpusReport, read_corpus, read_file
 from ..records import Document
 from ..retrieval.retriever import Retriever
 from ..settings import Settings
@@ -82,11 +82,8 @@ def build_index(
         return _build(settings, corpus_dir, index_dir, full, on_total, progress)
 
 
-def _build(
-    settings: Settings, corpus_dir: Path, index_dir: Path, full: bool,
-    on_total: Callable[[int], None] | None, progress: Progress | None,
-) -> BuildReport:  # fmt: skip
-    started = time.perf_counter()
+def read_corpus_for_build(corpus_dir: Path) -> CorpusReport:
+    """The corpus a build reads, refused when it holds no readable document (the index is then left alone)."""
     log.info("reading the corpus in %s", corpus_dir)
     corpus = read_corpus(corpus_dir)
     if not corpus.documents:
@@ -96,6 +93,15 @@ def _build(
             + ". Add .md, .html, .txt, .jsonl, .pdf, .docx or .hwpx files and build again; the existing index was left "
             "as it was."
         )
+    return corpus
+
+
+def _build(
+    settings: Settings, corpus_dir: Path, index_dir: Path, full: bool,
+    on_total: Callable[[int], None] | None, progress: Progress | None,
+) -> BuildReport:  # fmt: skip
+    started = time.perf_counter()
+    corpus = read_corpus_for_build(corpus_dir)
     index = None if full else _existing(settings, index_dir)
     if index is None:
         index = SearchIndex(settings, create_embedder(settings.embedder))

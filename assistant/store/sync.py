@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import DocumentError, IndexMismatchError, IngestError
-from ..indexing.builder import BuildReport, Progress
-from ..ingest.corpus import read_corpus, read_file
+from ..indexing.builder import BuildReport, Progress, read_corpus_for_build
+from ..ingest.corpus import read_file
 from ..records import Document
 from ..settings import Settings
 from .base import SearchStore, open_store
@@ -31,13 +31,7 @@ def sync_store(
     """Write new and changed documents, delete those gone from the corpus (everything again when ``full`` or
     when the store was built with other settings)."""
     started = time.perf_counter()
-    log.info("reading the corpus in %s", corpus_dir)
-    corpus = read_corpus(corpus_dir)
-    if not corpus.documents:
-        raise IngestError(
-            f"No documents could be read from '{corpus_dir}'. Add .md, .html, .txt, .jsonl, .pdf, .docx or .hwpx "
-            "files and build again; the existing index was left as it was."
-        )
+    corpus = read_corpus_for_build(corpus_dir)
     try:
         store = open_store(settings, create=True, fresh=full)
     except IndexMismatchError as error:
