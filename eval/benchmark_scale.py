@@ -118,7 +118,8 @@ def build(datasets: Path, passages: int, index_dir: Path) -> dict[str, Any]:
 def search(datasets: Path, index_dir: Path, queries: int) -> dict[str, Any]:
     """Open the saved index (in this fresh process) and time searches; the figures."""
     from assistant.indexing.builder import open_retriever
-    from assistant.retrieval.retriever import SearchOptions, _top
+    from assistant.retrieval.retriever import SearchOptions
+    from assistant.store.local import _top
 
     before = rss_mb()
     started = time.perf_counter()
@@ -183,7 +184,9 @@ def main() -> None:
         )
         command = [sys.executable, __file__, "--search-only", str(index_dir), "--queries", str(args.queries)]
         command += ["--datasets", str(args.datasets)]
-        found = subprocess.run(command, check=True, capture_output=True, text=True, env=os.environ)
+        found = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+        if found.returncode != 0:
+            sys.exit(f"the search process failed:\n{found.stderr}")
         figures.update(json.loads(found.stdout.strip().splitlines()[-1]))
     print(
         f"opened in {figures['open_seconds']}s; search p50 {figures['search_p50_ms']} ms, "
