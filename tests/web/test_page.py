@@ -168,12 +168,20 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
     tabs: list[Tab] = []
 
     def opener(
-        url: str, *, locale: str = "ko-KR", width: int = 1280, height: int = 860, allow: tuple[str, ...] = ()
+        url: str,
+        *,
+        locale: str = "ko-KR",
+        width: int = 1280,
+        height: int = 860,
+        allow: tuple[str, ...] = (),
+        touch: bool = False,
     ) -> Page:
         context = browser.new_context(
             locale=locale,
             viewport={"width": width, "height": height},
             permissions=["clipboard-read", "clipboard-write"],
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -643,6 +651,14 @@ def test_phone_width_layout(servers: Servers, open_page: OpenPage) -> None:
     expect(page.locator(".conversation")).to_have_count(1)
     page.wait_for_timeout(300)  # the slide-in
     shoot(page, "phone-sidebar.png")
+
+
+def test_the_keyboard_hint_is_shown_only_where_a_keyboard_is_likely(servers: Servers, open_page: OpenPage) -> None:
+    desktop = open_page(servers.main)
+    expect(desktop.locator("textarea")).to_have_attribute("placeholder", re.compile("Enter"))
+    phone = open_page(servers.main, width=375, height=740, touch=True)
+    assert phone.evaluate("matchMedia('(hover: none) and (pointer: coarse)').matches")
+    expect(phone.locator("textarea")).to_have_attribute("placeholder", "문서에 대해 질문하세요")
 
 
 def test_interface_language_follows_the_browser_and_can_be_switched(servers: Servers, open_page: OpenPage) -> None:

@@ -19,6 +19,7 @@ const STRINGS = {
     languageLabel: "Interface language",
     inputLabel: "Your question",
     placeholder: "Ask about your documents (Enter sends, Shift+Enter adds a line)",
+    placeholderTouch: "Ask about your documents",
     send: "Send",
     stop: "Stop",
     welcomeTitle: "Ask about your Korean and Chinese documents",
@@ -73,6 +74,7 @@ const STRINGS = {
     languageLabel: "화면 언어",
     inputLabel: "질문",
     placeholder: "문서에 대해 질문하세요 (Enter: 보내기, Shift+Enter: 줄바꿈)",
+    placeholderTouch: "문서에 대해 질문하세요",
     send: "보내기",
     stop: "중지",
     welcomeTitle: "한국어·중국어 문서에 대해 물어보세요",
@@ -127,6 +129,7 @@ const STRINGS = {
     languageLabel: "介面語言",
     inputLabel: "您的問題",
     placeholder: "詢問文件內容（Enter 送出，Shift+Enter 換行）",
+    placeholderTouch: "詢問文件內容",
     send: "送出",
     stop: "停止",
     welcomeTitle: "詢問您的韓文與中文文件",
@@ -181,6 +184,7 @@ const STRINGS = {
     languageLabel: "界面语言",
     inputLabel: "您的问题",
     placeholder: "询问文档内容（Enter 发送，Shift+Enter 换行）",
+    placeholderTouch: "询问文档内容",
     send: "发送",
     stop: "停止",
     welcomeTitle: "询问您的韩文和中文文档",
@@ -280,8 +284,11 @@ export function setLanguage(language, root = document) {
     node.setAttribute("aria-label", t(node.dataset.i18nLabel));
     if (node.hasAttribute("title")) node.setAttribute("title", t(node.dataset.i18nLabel));
   }
+  // keyboard hints (Enter sends…) only where a keyboard is likely: not on touch-only screens
+  const touchOnly = window.matchMedia && window.matchMedia("(hover: none) and (pointer: coarse)").matches;
   for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
-    node.setAttribute("placeholder", t(node.dataset.i18nPlaceholder));
+    const key = node.dataset.i18nPlaceholder;
+    node.setAttribute("placeholder", t(touchOnly && STRINGS.en[key + "Touch"] ? key + "Touch" : key));
   }
   document.title = t("appTitle");
 }
