@@ -1,6 +1,6 @@
 """Load benchmark of ``POST /v1/answer``: the real server on loopback, many concurrent clients, fixed duration.
 
-    .venv/bin/python eval/benchmark_api.py [--clients 32] [--rate 150] [--seconds 60] [--json FILE]
+    .venv/bin/python eval/benchmark_api.py [--clients 32] [--rate 150] [--seconds 60] [--workers 2] [--json FILE]
 
 Starts ``assistant serve`` in a subprocess over a fresh copy of the demo index (extractive default, SQLite
 conversations in a temporary folder, no rate limit), then runs two phases with a minimal keep-alive HTTP/1.1
@@ -54,14 +54,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(folder: Path, port: int, corpus: Path = ROOT / "corpus") -> subprocess.Popen[bytes]:
+def start_server(folder: Path, port: int, corpus: Path = ROOT / "corpus", workers: int = 1) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({
         "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_CORPUS_DIR": str(corpus),
         "ASSISTANT_CONVERSATIONS__PATH": str(folder / "conversations.sqlite3"), "ASSISTANT_API__RATE_LIMIT": "0",
         "HF_HUB_OFFLINE": "1",
     })  # fmt: skip
-    command = [sys.executable, "-m", "assistant", "-q", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "assistant", "-q", "serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, cwd=folder)
 
 
@@ -183,7 +183,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     url = f"http://127.0.0.1:{port}"
     subprocess.run([sys.executable, "-m", "assistant", "-q", "index", "build", "--corpus", str(ROOT / "corpus"),
                     "--index", str(folder / "index")], check=True)  # fmt: skip
-    server = start_server(folder, port)
+    server = start_server(folder, port, workers=args.workers)
     try:
         await wait_ready(url)
         await run_phase(url, args.clients, 3, None)  # warm-up
@@ -202,6 +202,7 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=150.0, help="Requests per second offered in the paced phase.")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--saturate", type=float, default=20.0, help="Seconds of back-to-back load (0: skip).")
+    parser.add_argument("--workers", type=int, default=1, help="Server worker processes (serve --workers).")
     parser.add_argument("--json", type=Path, default=None)
     arguments = parser.parse_args()
     result = asyncio.run(main(arguments))
