@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +96,32 @@ def read_corpus_for_build(corpus_dir: Path) -> CorpusReport:
     return corpus
 
 
+def read_files_to_add(paths: Sequence[Path], known: Container[str]) -> tuple[list[Document], BuildReport]:
+    """The documents in these files and a report naming each added or updated (``known`` ids) and each file
+    skipped; refused when no file holds a readable document."""
+    documents: list[Document] = []
+    report = BuildReport(mode="incremental")
+    for path in paths:
+        for item in read_file(path):
+            if isinstance(item, DocumentError):
+                report.skipped.append(str(item))
+                continue
+            documents.append(item)
+            (report.updated if item.id in known else report.added).append(item.id)
+    if not documents:
+        raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+    return documents, report
+
+
+def refuse_unknown(document_ids: Sequence[str], known: Container[str]) -> None:
+    """Raise, listing them, when some of these ids are not among the ``known`` documents."""
+    unknown = [d for d in document_ids if d not in known]
+    if unknown:
+        raise IngestError(
+            f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
+        )
+
+
 def _build(
     settings: Settings, corpus_dir: Path, index_dir: Path, full: bool,
     on_total: Callable[[int], None] | None, progress: Progress | None,
@@ -143,17 +169,7 @@ def add_files(settings: Settings, paths: Sequence[Path], index_dir: Path | None 
 def _add_files(settings: Settings, paths: Sequence[Path], index_dir: Path) -> BuildReport:
     started = time.perf_counter()
     index = open_index(settings, index_dir)
-    documents: list[Document] = []
-    report = BuildReport(mode="incremental")
-    for path in paths:
-        for item in read_file(path):
-            if isinstance(item, DocumentError):
-                report.skipped.append(str(item))
-                continue
-            documents.append(item)
-            (report.updated if item.id in index.documents else report.added).append(item.id)
-    if not documents:
-        raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+    documents, report = read_files_to_add(paths, index.documents)
     index.add_documents(documents)
     report.folder = str(index.save(index_dir))
     _summarise(report, index, started)
@@ -174,11 +190,7 @@ def remove_documents(settings: Settings, document_ids: Sequence[str], index_dir:
 def _remove_documents(settings: Settings, document_ids: Sequence[str], index_dir: Path) -> BuildReport:
     started = time.perf_counter()
     index = open_index(settings, index_dir)
-    unknown = [d for d in document_ids if d not in index.documents]
-    if unknown:
-        raise IngestError(
-            f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
-        )
+    refuse_unknown(document_ids, index.documents)
     index.remove_documents(document_ids)
     report = BuildReport(mode="incremental", removed=list(document_ids))
     report.folder = str(index.save(index_dir))

@@ -9,10 +9,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import DocumentError, IndexMismatchError, IngestError
-from ..indexing.builder import BuildReport, Progress, read_corpus_for_build
-from ..ingest.corpus import read_file
-from ..records import Document
+from ..errors import IndexMismatchError
+from ..indexing.builder import BuildReport, Progress, read_corpus_for_build, read_files_to_add, refuse_unknown
 from ..settings import Settings
 from .base import SearchStore, open_store
 
@@ -75,18 +73,7 @@ def add_to_store(settings: Settings, paths: Sequence[Path]) -> BuildReport:
     started = time.perf_counter()
     store = open_store(settings)
     try:
-        known = {entry.id for entry in store.documents()}
-        report = BuildReport(mode="incremental")
-        documents: list[Document] = []
-        for path in paths:
-            for item in read_file(path):
-                if isinstance(item, DocumentError):
-                    report.skipped.append(str(item))
-                    continue
-                documents.append(item)
-                (report.updated if item.id in known else report.added).append(item.id)
-        if not documents:
-            raise IngestError("None of the given files held a readable document: " + "; ".join(report.skipped))
+        documents, report = read_files_to_add(paths, {entry.id for entry in store.documents()})
         store.replace(store.analyse(documents))
         _summarise(report, store, started, settings)
     finally:
@@ -99,12 +86,7 @@ def remove_from_store(settings: Settings, document_ids: Sequence[str]) -> BuildR
     started = time.perf_counter()
     store = open_store(settings)
     try:
-        known = {entry.id for entry in store.documents()}
-        unknown = [d for d in document_ids if d not in known]
-        if unknown:
-            raise IngestError(
-                f"No document with id {', '.join(map(repr, unknown))} in the index. See: assistant index info"
-            )
+        refuse_unknown(document_ids, {entry.id for entry in store.documents()})
         store.delete(document_ids)
         report = BuildReport(mode="incremental", removed=list(document_ids))
         _summarise(report, store, started, settings)
