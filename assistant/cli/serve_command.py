@@ -38,7 +38,7 @@ from .common import handle_errors, index_option, load_settings
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes serving the one address; they share the index, corpus, conversations "
-              "and jobs (rate limits are counted per worker).")  # fmt: skip
+              "and jobs; rate limits are counted per worker unless ASSISTANT_REDIS__URL is set.")  # fmt: skip
 @handle_errors
 def serve(
     host: str | None, port: int | None, index_dir: Path | None, corpus_dir: Path | None, allow_open: bool | None,
@@ -98,7 +98,7 @@ def _serve_workers(settings: Settings, sock: socket.socket, workers: int, log: l
     from ..store.base import open_store
 
     open_store(settings).close()  # an index the workers cannot open is one clear error here, not N failing workers
-    if settings.api.rate_limit:
+    if settings.api.rate_limit and not settings.redis.url:  # with Redis the workers share one allowance
         log.warning(
             "rate limits are counted by each of the %d workers on its own: a client may make up to %d requests a "
             "minute in all", workers, workers * settings.api.rate_limit,
