@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..languages import normalize
 from ..records import Hit, Passage
-from .bridge import text_for_korean
+from .bridge import bridged_sentence, text_for_korean
 from .sentence_scoring import Candidate, QuestionTerms, coverage, ranked_candidates
 
 _CLAUSE = re.compile(r"[^，、；：,;:]*[，、；：,;:]*")
@@ -41,12 +41,21 @@ def select_sentences(
     """The sentences (or clause windows of long ones) most likely to answer, in reading order, within max_chars.
 
     ``first`` (hit number, document start) names a sentence to take before all others (the short answer's).
+    The other language's best sentence takes one of the ``max_sentences`` places when ``bridge`` says it
+    should: first when the question's own language answers poorly, else right after the best sentence.
     """
     if not hits or max_sentences < 1:
         return []
     terms, ranked = ranked_candidates(question, hits)
     if first is not None:
         ranked.sort(key=lambda c: (c.n, c.start) != first)
+    bridged = bridged_sentence(question, terms, ranked, max_sentences)
+    if bridged is not None:
+        sentence, ahead = bridged
+        place = 0 if ahead and first is None else 1
+        if ranked.index(sentence) > place:
+            ranked.remove(sentence)
+            ranked.insert(place, sentence)
     chosen: list[Extract] = []
     budget = max_chars
     for candidate in ranked:
