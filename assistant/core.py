@@ -27,7 +27,7 @@ from .answering.short_answer import Lead, find_lead
 from .conversations.access import ConversationAccess
 from .conversations.base import ConversationStore, create_store
 from .errors import InvalidQueryError, ModelCircuitOpenError, ModelError
-from .languages import CHINESE, chinese_script, detect_language, same_language
+from .languages import CHINESE, chinese_script, detect_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Usage, complete, create_chat_model
 from .models.guarded import GuardedModel, stream_until
 from .records import Answer, Hit, Language, Turn
@@ -162,7 +162,7 @@ class Assistant:
         model_id, fallback_reason, usage = self.model.id, "", Usage()
         prompts = self.prompts.for_language(language)
         not_found = prompts.not_found
-        quoted = prompts.quoted if hits and not same_language(language, hits[0].passage.language) else ""
+        quoted = prompts.quoted if hits else ""  # the extractive composer says so when it quotes another language
         if not hits:
             text = not_found
             model_id = "none"
@@ -207,7 +207,7 @@ class Assistant:
             # Extractive text quotes its passages verbatim, so checking it is a few substring tests: no thread hop.
             if model_id == self.extractive.id:
                 # the quoted-language line is ours, not a claim: only what follows it is checked
-                head = f"{quoted}\n" if quoted and text.startswith(f"{quoted}\n") else ""
+                head = parts[0] if quoted and parts and parts[0].endswith("\n") else ""
                 grounding = ground(text[len(head) :], hits, settings.support_threshold, self.checker)
                 text = head + grounding.text
             else:

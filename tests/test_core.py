@@ -298,3 +298,11 @@ def test_an_english_question_gets_the_documents_own_words_after_an_english_line(
     assert rest and "[1]" in rest and answer.grounded and answer.citations  # the line itself is not a claim
     quoted = make(demo_index_dir, tmp_path).ask("가상융합산업 진흥 기본계획 담당 부서 전화번호는?")
     assert "\n" not in quoted.text.split(" — ")[0]  # same language: no such line
+
+
+def test_a_korean_question_answered_from_a_chinese_document_says_so_in_korean(demo_index_dir, tmp_path) -> None:
+    answer = make(demo_index_dir, tmp_path).ask("XR 物流 전시회")  # its Han words meet the Chinese report
+    first, _, rest = answer.text.partition("\n")
+    assert first == "중국어 문서에서 인용했습니다:" and answer.language is Language.KOREAN
+    assert "[1]" in rest and answer.grounded and answer.citations  # the line itself is not a claim
+    assert all(c.passage.language in (Language.TRADITIONAL, Language.SIMPLIFIED) for c in answer.citations)

@@ -4,7 +4,7 @@ A sentence makes no claim when it is
 
 - too short to check (a heading, a lone number, "네."),
 - a greeting or courtesy line ("안녕하세요", "希望对您有帮助", "I hope this helps"),
-- a lead-in line that ends in a colon ("다른 언어로 된 문서의 원문을 그대로 옮깁니다:", "如下："),
+- a lead-in line that ends in a colon ("중국어 문서에서 인용했습니다:", "如下："),
 - a note that the documents do not say something, naming the documents and holding no number
   ("문서에는 집행 기관이 나와 있지 않습니다", "资料中没有提到预算"), or
 - one of our own texts (the not-found answer, the quoted-language line), given by the caller.

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..errors import ConfigurationError
+from ..languages import CHINESE, same_language
 from ..models.base import ChatMessage
 from ..records import Hit, Language, Turn
 
@@ -42,6 +43,14 @@ _HISTORY_LABELS = {
     Language.OTHER: ("Earlier question", "Earlier answer", "Earlier conversation"),
 }
 
+# Document languages (Korean, Chinese in either script, anything else) as each answer language names them.
+_LANGUAGE_NAMES = {
+    Language.KOREAN: ("한국어", "중국어", "외국어", "·"),
+    Language.TRADITIONAL: ("韓文", "中文", "外文", "、"),
+    Language.SIMPLIFIED: ("韩文", "中文", "外文", "、"),
+    Language.OTHER: ("Korean", "Chinese", "other", " and "),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class PromptSet:
@@ -58,6 +67,20 @@ class PromptSet:
 def render(template: str, **values: str) -> str:
     """Fill ``{name}`` placeholders; any other brace in the template stays as written."""
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def quoted_line(template: str, answer: Language, quoted: Iterable[Language]) -> str:
+    """The quoted-language line (``quoted.txt``) naming, in the answer's language, the languages of the quoted
+    sentences that are not the answer's (``{languages}``); empty when every quoted sentence is in its language."""
+    names = _LANGUAGE_NAMES[answer]
+    foreign = sorted({_kind(language) for language in quoted if not same_language(language, answer)})
+    if not foreign:
+        return ""
+    return render(template, languages=names[3].join(names[i] for i in foreign))
+
+
+def _kind(language: Language) -> int:
+    return 0 if language is Language.KOREAN else 1 if language in CHINESE else 2
 
 
 def fence(text: str) -> str:

@@ -50,7 +50,7 @@ class ChatRequest:
     max_tokens: int | None = None
     stop: Sequence[str] = field(default_factory=tuple)
     lead: Lead | None = None  # the answering phrase the extractive composer puts first
-    quoted: str = ""  # the line the extractive composer puts before passages quoted in another language
+    quoted: str = ""  # the template of the extractive composer's line before sentences quoted in another language
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator, Sequence
 
 from ..answering.extractive import select_sentences
+from ..answering.prompts import quoted_line
 from ..answering.short_answer import Lead
 from ..languages import CHINESE, in_script
 from ..records import Hit, Language
@@ -25,13 +26,19 @@ def compose_answer(
     max_sentences: int = 2,
     max_chars: int = 200,
     lead: Lead | None = None,
+    quoted: str = "",
 ) -> list[str]:
     """The answer's pieces: the lead phrase and a dash, then each chosen sentence in the question's script and its
-    ``[n]`` marker (the lead's sentence first); all of them within ``max_chars`` (markers excluded)."""
+    ``[n]`` marker (the lead's sentence first); all of them within ``max_chars`` (markers excluded).
+
+    ``quoted`` (the ``quoted.txt`` template) becomes a first piece of its own, one line ending in a newline, when a
+    chosen sentence is in another language than ``language``; it names those languages in ``language``.
+    """
     first = (lead.n, lead.start) if lead else None
     pieces: list[str] = [f"{lead.phrase} — "] if lead else []
     budget = max_chars - sum(map(len, pieces))
     extracts = select_sentences(question, hits, max_sentences=max_sentences, max_chars=budget, first=first)
+    line = quoted_line(quoted, language, (e.passage.language for e in extracts)) if quoted else ""
     for extract in extracts:
         text = in_script(extract.text, extract.passage.language, language)
         if extract.clipped:
@@ -40,7 +47,7 @@ def compose_answer(
         separator = "" if len(pieces) <= bool(lead) or chinese else " "
         marker = f"[{extract.n}]" if chinese else f" [{extract.n}]"
         pieces.append(f"{separator}{text}{marker}")
-    return pieces
+    return [f"{line}\n", *pieces] if line and extracts else pieces
 
 
 class ExtractiveModel:
@@ -65,9 +72,8 @@ class ExtractiveModel:
             max_sentences=self.max_sentences,
             max_chars=self.max_chars,
             lead=request.lead,
+            quoted=request.quoted,
         )
-        if request.quoted and pieces:
-            yield Chunk(text=f"{request.quoted}\n")
         for piece in pieces:
             yield Chunk(text=piece)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.prompts import PACKAGED, PromptLibrary, render, render_passages, user_folder
+from assistant.answering.prompts import PACKAGED, PromptLibrary, quoted_line, render, render_passages, user_folder
 from assistant.errors import ConfigurationError
 from assistant.records import Hit, Language, Passage, Turn
 from tests.conftest import ROOT
@@ -27,6 +27,25 @@ def hit(n: int, text: str) -> Hit:
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
     return PromptLibrary()  # the packaged templates
+
+
+def test_the_quoted_line_names_the_foreign_languages_in_the_answer_language(library) -> None:
+    def line(answer: Language, *quoted: Language) -> str:
+        return quoted_line(library.for_language(answer).quoted, answer, quoted)
+
+    assert line(Language.KOREAN, Language.TRADITIONAL, Language.KOREAN) == "중국어 문서에서 인용했습니다:"
+    assert line(Language.TRADITIONAL, Language.KOREAN) == "引自韓文文件："
+    assert line(Language.SIMPLIFIED, Language.KOREAN) == "引自韩文文件："
+    assert line(Language.OTHER, Language.KOREAN) == "From the documents, quoted in their own language:"
+    assert line(Language.KOREAN, Language.KOREAN) == line(Language.SIMPLIFIED, Language.TRADITIONAL) == ""
+    assert quoted_line("{languages}", Language.OTHER, [Language.SIMPLIFIED, Language.KOREAN]) == "Korean and Chinese"
+
+
+def test_a_model_is_told_to_answer_in_the_question_language_whatever_the_passages_language(library) -> None:
+    assert "다른 언어로 되어 있어도 한국어로" in library.for_language(Language.KOREAN).system
+    assert "也請用繁體中文" in library.for_language(Language.TRADITIONAL).system
+    assert "也请用简体中文" in library.for_language(Language.SIMPLIFIED).system
+    assert "even when the passages are in another language" in library.for_language(Language.OTHER).system
 
 
 def test_each_language_has_its_own_templates(library) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 
 from assistant.models.base import ChatModel, ChatRequest, Chunk, complete, create_chat_model
 from assistant.models.extractive import ExtractiveModel
@@ -96,3 +97,26 @@ def test_limits_come_from_the_constructor_and_clipped_text_ends_in_an_ellipsis()
 
 def test_no_passages_no_answer() -> None:
     assert chunks(ExtractiveModel(), request("아무 질문", [], Language.KOREAN)) == []
+
+
+def test_a_line_in_the_question_language_says_which_language_the_quoted_sentences_are_in() -> None:
+    template = "{languages} 문서에서 인용했습니다:"
+    korean = chunks(
+        ExtractiveModel(),
+        replace(
+            request("녹주도서관의 장서는 몇 권인가요?", [hit(1, HANS, Language.SIMPLIFIED)], Language.KOREAN),
+            quoted=template,
+        ),
+    )
+    assert korean[0].text == "중국어 문서에서 인용했습니다:\n" and "十五万册" in "".join(c.text for c in korean)
+    for language, line in ((Language.TRADITIONAL, "引自韓文文件：\n"), (Language.SIMPLIFIED, "引自韩文文件：\n")):
+        chat = replace(
+            request("푸른숲 수목원 植物 3천 종", [hit(1, KO, Language.KOREAN)], language),
+            quoted="引自{languages}文件：",
+        )
+        assert chunks(ExtractiveModel(), chat)[0].text == line
+    same = replace(
+        request("绿洲图书馆有多少藏书？", [hit(1, HANT, Language.TRADITIONAL)], Language.SIMPLIFIED),
+        quoted="引自{languages}文件：",
+    )
+    assert all("引自" not in c.text for c in chunks(ExtractiveModel(), same))  # the other script is the same language
