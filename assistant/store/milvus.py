@@ -42,9 +42,14 @@ from . import milvus_search as search
 from . import sparse_bm25 as bm25
 from .base import Filters, StoreStats
 from .milvus_collections import Build, alias_target, collection_name, drop_index, meta_name, publish
-from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan
+from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan, term_ids
 
 _WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
+
+
+# pymilvus pings every 10 s even idle; milvus-lite's gRPC server (default settings) answers with GOAWAY "too_many_pings"
+# after a minute or so of analysis between writes, failing a call in flight. No pings idle, one a minute in a call.
+KEEPALIVE = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": False}
 
 
 def _milvus() -> Any:
@@ -82,7 +87,7 @@ class MilvusStore:
         pymilvus = _milvus()
         token = settings.store.token.get_secret_value() if settings.store.token else ""
         try:
-            client = pymilvus.MilvusClient(uri=settings.store.uri, token=token, timeout=10)
+            client = pymilvus.MilvusClient(uri=settings.store.uri, token=token, timeout=10, grpc_options=KEEPALIVE)
         except Exception as error:  # pymilvus raises MilvusException or grpc errors on connect
             raise StoreUnavailableError(
                 f"Cannot reach Milvus at {settings.store.uri} ({error}). Start it, or set ASSISTANT_STORE__URI."
@@ -157,7 +162,7 @@ class MilvusStore:
         stats, counts = self.meta.stats(self.fields)
         old = self._rows_of(ids)
         wanted = {(f, t) for f in self.fields for terms in analysis.terms[f] for t in terms}
-        known = self.meta.terms(wanted, _term_ids(old), counts)
+        known = self.meta.terms(wanted, term_ids(old), counts)
         self._count_out(old, stats, counts, known)
         rows, documents = self._rows(analysis, token, stats, counts, known)
         try:
@@ -178,7 +183,7 @@ class MilvusStore:
         if not old:
             return 0
         stats, counts = self.meta.stats(self.fields)
-        known = self.meta.terms(set(), _term_ids(old), counts)
+        known = self.meta.terms(set(), term_ids(old), counts)
         self._count_out(old, stats, counts, known)
         for start in range(0, len(ids), IN):
             self.client.delete(self.name, filter=f"document_id in {in_list(ids[start : start + IN])}")
@@ -392,7 +397,3 @@ class MilvusStore:
 
     def close(self) -> None:
         self.client.close()
-
-
-def _term_ids(rows: list[dict[str, Any]]) -> set[int]:
-    return {int(dim) // 2 for row in rows for dim in row["sparse"]}
