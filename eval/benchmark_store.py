@@ -11,9 +11,10 @@ embedding) is also timed alone: without ``--uri`` the server is ``milvus-lite``,
 speed says nothing about Milvus', so its latency is labelled as milvus-lite's.
 
 Both stores are written as ``index build`` writes a full build (``store.sync.write_all``: one write up to 20k
-passages; the Milvus build is made aside and published, which flushes it). ``--passages N`` pads the index to about
-N passages with the same sets' text re-cut into other documents (``benchmark_scale.rewindowed``): the gold
-paragraphs then compete with re-cut copies of themselves, so recall at that size only shows the stores agree.
+passages; the Milvus build is made aside and published, which flushes it). ``--passages N`` sizes the index: below
+the ~16.5k passages of the three sets, the asked questions' paragraphs and the first others up to about N; above,
+every paragraph and the same sets' text re-cut into other documents (``benchmark_scale.rewindowed``), where the gold
+paragraphs compete with re-cut copies of themselves, so recall at that size only shows that the stores agree.
 """
 
 from __future__ import annotations
@@ -58,10 +59,23 @@ def sample(squad: SquadSet, per_set: int) -> list[Question]:
     return chosen
 
 
-def padded(squad: SquadSet, datasets: Path, passages: int) -> list[Document]:
-    """The paragraphs, and re-cut documents of the same text after them up to about ``passages`` passages."""
-    have = sum(map(len, chunk_documents(squad.documents, Settings().chunking)))
-    return squad.documents + (rewindowed(datasets, passages - have) if passages > have else [])
+def sized(squad: SquadSet, questions: list[Question], datasets: Path, passages: int) -> list[Document]:
+    """The paragraphs (every one, with ``passages`` 0); fewer, the questions' own first, down to about
+    ``passages`` passages; or all of them and re-cut documents of the same text after them, up to about that."""
+    if passages <= 0:
+        return squad.documents
+    counts = [len(group) for group in chunk_documents(squad.documents, Settings().chunking)]
+    if passages > sum(counts):
+        return squad.documents + rewindowed(datasets, passages - sum(counts))
+    gold = {q.gold for q in questions}
+    order = sorted(range(len(squad.documents)), key=lambda i: squad.documents[i].id not in gold)
+    kept, total = [], 0
+    for i in order:
+        if total >= passages and squad.documents[i].id not in gold:
+            break
+        kept.append(i)
+        total += counts[i]
+    return [squad.documents[i] for i in sorted(kept)]
 
 
 def run(store: SearchStore, documents: list[Document], questions: list[Question]) -> dict[str, object]:
@@ -108,7 +122,7 @@ def run(store: SearchStore, documents: list[Document], questions: list[Question]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-set", type=int, default=300, help="questions asked per set (default 300)")
-    parser.add_argument("--passages", type=int, default=0, help="pad the index to about N passages (see above)")
+    parser.add_argument("--passages", type=int, default=0, help="about N passages instead of every paragraph (above)")
     parser.add_argument("--datasets", type=Path, default=DATASETS, help=f"the shared datasets folder ({DATASETS})")
     parser.add_argument("--uri", default=None, help="a Milvus to use instead of starting milvus-lite")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
@@ -119,7 +133,7 @@ def main() -> None:
         sys.exit(f"missing dataset files: {', '.join(missing)}")
     squad = load_squad(files)
     questions = sample(squad, args.per_set)
-    documents = padded(squad, args.datasets, args.passages)
+    documents = sized(squad, questions, args.datasets, args.passages)
     print(f"{len(documents)} documents ({len(squad.documents)} paragraphs), {len(questions)} questions "
           f"({args.per_set} per set)")  # fmt: skip
     embedder = create_embedder(Settings().embedder)
