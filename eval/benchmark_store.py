@@ -1,6 +1,6 @@
 """Search store benchmark: the same mixed public index in the ``local`` store and in a ``milvus`` store, side by side.
 
-    .venv/bin/python eval/benchmark_store.py [--per-set N] [--uri http://HOST:19530] [--json FILE]
+    .venv/bin/python eval/benchmark_store.py [--per-set N] [--passages N] [--datasets DIR] [--uri URI] [--json FILE]
 
 One index of KorQuAD 1.0 dev + DRCD dev + CMRC 2018 dev paragraphs (from ../shared/datasets; never copied into the
 project) is written into each store through the ``SearchStore`` contract (``index build``'s path for Milvus), and
@@ -9,6 +9,12 @@ the first N questions of each set are asked through the ``Retriever`` (top 20, o
 per-query work on our side (query analysis + sparse query vector with its statistics lookups, and the query
 embedding) is also timed alone: without ``--uri`` the server is ``milvus-lite``, a pure-Python stand-in whose
 speed says nothing about Milvus', so its latency is labelled as milvus-lite's.
+
+Both stores are written as ``index build`` writes a full build (``store.sync.write_all``: one write up to 20k
+passages; the Milvus build is made aside and published, which flushes it). ``--passages N`` sizes the index: below
+the ~16.5k passages of the three sets, the asked questions' paragraphs and the first others up to about N; above,
+every paragraph and the same sets' text re-cut into other documents (``benchmark_scale.rewindowed``), where the gold
+paragraphs compete with re-cut copies of themselves, so recall at that size only shows that the stores agree.
 """
 
 from __future__ import annotations
@@ -28,19 +34,18 @@ from assistant.embedding.base import create_embedder  # noqa: E402
 from assistant.evaluation.metrics import percentile, rank_of  # noqa: E402
 from assistant.evaluation.squad import Question, SquadSet, load_squad  # noqa: E402
 from assistant.indexing.search_index import SearchIndex  # noqa: E402
+from assistant.ingest.chunking import chunk_documents  # noqa: E402
+from assistant.records import Document  # noqa: E402
 from assistant.retrieval.retriever import Retriever, SearchOptions  # noqa: E402
 from assistant.settings import Settings, StoreSettings  # noqa: E402
-from assistant.store.base import SearchStore, open_store  # noqa: E402
+from assistant.store.base import BuiltAside, SearchStore, open_store  # noqa: E402
 from assistant.store.local import LocalStore  # noqa: E402
+from assistant.store.sync import write_all  # noqa: E402
+from eval.benchmark_scale import rewindowed  # noqa: E402
 from tests.store.milvus_server import milvus_uri  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
-FILES = [
-    DATASETS / "korquad_v1" / "KorQuAD_v1.0_dev.json",
-    DATASETS / "drcd" / "DRCD_dev.json",
-    DATASETS / "cmrc2018" / "cmrc2018_dev.json",
-]
-BATCH = 256  # documents per write
+FILES = ["korquad_v1/KorQuAD_v1.0_dev.json", "drcd/DRCD_dev.json", "cmrc2018/cmrc2018_dev.json"]
 
 
 def sample(squad: SquadSet, per_set: int) -> list[Question]:
@@ -54,26 +59,46 @@ def sample(squad: SquadSet, per_set: int) -> list[Question]:
     return chosen
 
 
-def run(store: SearchStore, squad: SquadSet, questions: list[Question]) -> dict[str, object]:
-    """Write the paragraphs, ask the questions; recall per set and timings."""
+def sized(squad: SquadSet, questions: list[Question], datasets: Path, passages: int) -> list[Document]:
+    """The paragraphs (every one, with ``passages`` 0); fewer, the questions' own first, down to about
+    ``passages`` passages; or all of them and re-cut documents of the same text after them, up to about that."""
+    if passages <= 0:
+        return squad.documents
+    counts = [len(group) for group in chunk_documents(squad.documents, Settings().chunking)]
+    if passages > sum(counts):
+        return squad.documents + rewindowed(datasets, passages - sum(counts))
+    gold = {q.gold for q in questions}
+    order = sorted(range(len(squad.documents)), key=lambda i: squad.documents[i].id not in gold)
+    kept, total = [], 0
+    for i in order:
+        if total >= passages and squad.documents[i].id not in gold:
+            break
+        kept.append(i)
+        total += counts[i]
+    return [squad.documents[i] for i in sorted(kept)]
+
+
+def run(store: SearchStore, documents: list[Document], questions: list[Question]) -> dict[str, object]:
+    """Write the documents, ask the questions; recall per set and timings."""
     started = time.perf_counter()
-    for start in range(0, len(squad.documents), BATCH):
-        store.replace(store.analyse(squad.documents[start : start + BATCH]))
+    write_all(store, documents)
+    if isinstance(store, BuiltAside):
+        store.publish()
     build = time.perf_counter() - started
     passages = store.stats().passages
     retriever = Retriever(store, store.settings.retrieval)
     options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
     ranks: dict[str, list[int | None]] = {}
     latencies, ours = [], []
-    query_vector = getattr(store, "query_vector", None)
+    keyword_query = getattr(store, "keyword_query", None)
     for question in questions:
         begin = time.perf_counter()
         hits = retriever.search(question.text, options)
         latencies.append((time.perf_counter() - begin) * 1000)
         ranks.setdefault(question.dataset, []).append(rank_of(question.gold, [h.passage.document_id for h in hits]))
-        if query_vector is not None:  # our side of a Milvus query, alone
+        if keyword_query is not None:  # our side of a Milvus query, alone
             begin = time.perf_counter()
-            query_vector(question.text)
+            keyword_query(question.text)
             if store.embedder is not None:
                 store.embedder.embed_queries([question.text + " "])  # past the query cache
             ours.append((time.perf_counter() - begin) * 1000)
@@ -97,26 +122,31 @@ def run(store: SearchStore, squad: SquadSet, questions: list[Question]) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-set", type=int, default=300, help="questions asked per set (default 300)")
+    parser.add_argument("--passages", type=int, default=0, help="about N passages instead of every paragraph (above)")
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help=f"the shared datasets folder ({DATASETS})")
     parser.add_argument("--uri", default=None, help="a Milvus to use instead of starting milvus-lite")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args()
-    missing = [str(f) for f in FILES if not f.is_file()]
+    files = [args.datasets / name for name in FILES]
+    missing = [str(f) for f in files if not f.is_file()]
     if missing:
         sys.exit(f"missing dataset files: {', '.join(missing)}")
-    squad = load_squad(FILES)
+    squad = load_squad(files)
     questions = sample(squad, args.per_set)
-    print(f"{len(squad.documents)} paragraphs, {len(questions)} questions ({args.per_set} per set)")
+    documents = sized(squad, questions, args.datasets, args.passages)
+    print(f"{len(documents)} documents ({len(squad.documents)} paragraphs), {len(questions)} questions "
+          f"({args.per_set} per set)")  # fmt: skip
     embedder = create_embedder(Settings().embedder)
     results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as temporary:
         local = LocalStore.in_memory(SearchIndex(Settings(), embedder))  # as benchmark_retrieval builds it
-        results["local"] = run(local, squad, questions)
+        results["local"] = run(local, documents, questions)
         with milvus_uri(Path(temporary)) if args.uri is None else nullcontext(args.uri) as uri:
             label = "milvus-lite (pure-Python stand-in, not Milvus' speed)" if args.uri is None else f"milvus {uri}"
             settings = Settings(index_dir=Path(temporary) / "milvus", store=StoreSettings(backend="milvus", uri=uri))
             store = open_store(settings, embedder, create=True, fresh=True)
             try:
-                results[label] = run(store, squad, questions)
+                results[label] = run(store, documents, questions)
             finally:
                 store.drop()  # type: ignore[attr-defined]
                 store.close()

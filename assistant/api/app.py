@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import AssistantError, InvalidTextError
 from ..settings import Settings
 from ..text.validation import PYDANTIC_ERROR, find_problem, format_path, text_error
+from .deliveries import Deliveries
 from .middleware import REQUEST_IDS, ServiceMiddleware
 from .observability import Metrics
 from .rate_limits import RateLimiter
@@ -75,6 +76,7 @@ def create_app(
         if app.state.services.live is not None:
             app.state.services.live.close()  # queued indexing jobs fail; a running one finishes
         await app.state.services.assistant.aclose()
+        await _close_redis_clients(app, limiter)
 
     app = FastAPI(title="Korean/Chinese document assistant", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # fmt: skip
@@ -103,14 +105,23 @@ def create_app(
             CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["*"],
             allow_headers=["authorization", "x-api-key", "content-type"],
         )  # fmt: skip
+    limiter = RateLimiter.from_settings(api, settings.redis)
     app.add_middleware(
-        ServiceMiddleware, keys=keys, limiter=RateLimiter.from_settings(api, settings.redis),
+        ServiceMiddleware, keys=keys, limiter=limiter,
         max_body=api.max_body_bytes, max_upload=api.max_upload_bytes, docs_open=docs_open(api),
         max_text_chars=api.max_text_chars,
     )  # fmt: skip
     metrics.instrument(app)  # outside ServiceMiddleware: its rejections are counted and logged
     app.add_middleware(CorrelationIdMiddleware, **REQUEST_IDS)  # outermost: every response, rejections too, has one
     return app
+
+
+async def _close_redis_clients(app: FastAPI, limiter: RateLimiter) -> None:
+    """Close the connections the app opened to Redis (rate limits, Telegram delivery ids), if any."""
+    await limiter.aclose()
+    seen: Deliveries | None = getattr(app.state, "telegram_deliveries", None)
+    if seen is not None:
+        await seen.aclose()
 
 
 def _open_services(settings: Settings, metrics: Metrics) -> Services:

@@ -34,6 +34,10 @@ class Deliveries(Protocol):
         """True the first time ``delivery`` is seen within the window; False for a redelivery."""
         ...
 
+    async def aclose(self) -> None:
+        """Release what the memory holds open (Redis connections)."""
+        ...
+
 
 class MemoryDeliveries:
     """Delivery ids seen in the last ``ttl`` seconds by this process, at most ``max_items`` of them."""
@@ -44,6 +48,9 @@ class MemoryDeliveries:
     async def first(self, delivery: str) -> bool:
         """True the first time within the window."""
         return self._seen.add(delivery)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -9,7 +9,8 @@ burst the next request waits until the oldest of the burst leaves the window ins
 across a window boundary.
 
 When Redis fails the request is let through (and the failure logged): an outage of the limiter does not become
-an outage of the service.
+an outage of the service. The limiter owns its Redis connection pool and closes it with ``aclose`` (the app does
+at shutdown).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class RateLimiter:
         self.item = RateLimitItemPerSecond(burst, self.window, namespace="requests")
         self.shared = bool(redis and redis.url)
         self._where = redacted(redis.url) if redis and redis.url else "memory"
-        self._storage = _storage(redis) if redis and redis.url else MemoryStorage()
+        self._pool: Any = _pool(redis) if redis and redis.url else None
+        self._storage = _storage(redis, self._pool) if redis and redis.url else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._failing = False
 
@@ -69,6 +71,11 @@ class RateLimiter:
             return
         raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
 
+    async def aclose(self) -> None:
+        """Release the Redis connections (nothing to do in memory)."""
+        if self._pool is not None:
+            await self._pool.aclose()
+
     def _failed(self, error: Exception) -> None:
         if not self._failing:
             log.error("rate limit storage %s failed (%s: %s); requests pass unlimited until it is back",
@@ -81,14 +88,21 @@ class RateLimiter:
         self._failing = False
 
 
-def _storage(redis: RedisSettings) -> Storage:
-    """The asyncio Redis storage of ``limits``, over redis-py, its keys under the configured prefix."""
-    from limits.aio.storage import RedisStorage
-
-    require_redis()
+def _pool(settings: RedisSettings) -> Any:
+    """The asyncio connection pool the limiter's storage draws on."""
+    redis = require_redis()
     options: dict[str, Any] = {
         "socket_connect_timeout": CONNECT_TIMEOUT, "socket_timeout": COMMAND_TIMEOUT,
     }  # fmt: skip
-    if redis.password is not None and redis.password.get_secret_value():
-        options["password"] = redis.password.get_secret_value()
-    return RedisStorage(limits_uri(redis), implementation="redispy", key_prefix=redis.prefix + "limits", **options)
+    if settings.password is not None and settings.password.get_secret_value():
+        options["password"] = settings.password.get_secret_value()
+    return redis.asyncio.ConnectionPool.from_url(settings.url, **options)
+
+
+def _storage(settings: RedisSettings, pool: Any) -> Storage:
+    """The asyncio Redis storage of ``limits``, over redis-py and our pool, its keys under the configured prefix."""
+    from limits.aio.storage import RedisStorage
+
+    options: dict[str, Any] = {"connection_pool": pool}
+    return RedisStorage(limits_uri(settings), implementation="redispy", key_prefix=settings.prefix + "limits",
+                        **options)  # fmt: skip

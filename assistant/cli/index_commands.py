@@ -73,10 +73,10 @@ def remove(document_ids: tuple[str, ...], index_dir: Path | None) -> None:
 def info(index_dir: Path | None, as_json: bool) -> None:
     """Show what the current index holds and was built with and from: documents, passages per language,
     chunking, embedder, keyword fields with their analysers' versions, build time, corpus folder, size on disk."""
-    from .index_info import print_summary, summarize
+    from .index_info import print_summary, summarize, summarize_store
 
     settings = load_settings(index_dir=index_dir)
-    summary = summarize(settings.index_dir)
+    summary = summarize(settings.index_dir) if settings.store.backend == "local" else summarize_store(settings)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return

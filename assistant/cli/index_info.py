@@ -1,4 +1,5 @@
-"""What ``assistant index info`` shows: the index's manifest and its place on disk, as tables or as JSON."""
+"""What ``assistant index info`` shows: the index's manifest and its place (on disk, or the Milvus collection), as
+tables or as JSON."""
 
 from __future__ import annotations
 
@@ -17,23 +18,27 @@ from rich.text import Text
 from ..indexing.corpus_location import recorded_corpus
 from ..indexing.manifest import Manifest
 from ..indexing.storage import current_generation
+from ..settings import Settings
 
 
 @dataclass(frozen=True)
 class IndexSummary:
-    """An index folder's manifest, the generation being served, the corpus it was built from, and its size."""
+    """An index's manifest, the generation (or collection) being served, the corpus it was built from, and its
+    size on disk (a local index)."""
 
     index_dir: Path
-    folder: Path
+    folder: Path | None
     manifest: Manifest
     corpus_dir: Path | None
     size_bytes: int
     files: int
+    collection: str | None = None  # where a remote store keeps it: ``milvus http://host:19530 · name → collection``
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the manifest's fields as stored, with the folders and the size beside them."""
         return {
-            "folder": str(self.folder),
+            "folder": str(self.folder) if self.folder else None,
+            "collection": self.collection,
             **asdict(self.manifest),
             "index_dir": str(self.index_dir),
             "corpus_dir": str(self.corpus_dir) if self.corpus_dir else None,
@@ -56,6 +61,19 @@ def summarize(index_dir: Path) -> IndexSummary:
     )
 
 
+def summarize_store(settings: Settings) -> IndexSummary:
+    """The index of a remote store (``store.backend`` other than local), as it was built, whatever the settings
+    now (its identity is read, not checked)."""
+    from ..store.base import SEARCH_STORES
+
+    opened = SEARCH_STORES.load(settings.store.backend).open(settings, None, check=False)  # type: ignore[attr-defined]
+    try:
+        manifest, collection = opened.built(), opened.location()
+    finally:
+        opened.close()
+    return IndexSummary(settings.index_dir, None, manifest, None, 0, 0, collection)
+
+
 def print_summary(summary: IndexSummary, console: Console | None = None) -> None:
     """The overview table, then one row per keyword field."""
     console = console or Console()
@@ -70,7 +88,9 @@ def overview_table(summary: IndexSummary) -> Table:
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     corpus = "not recorded (built before corpus folders were recorded)"
-    if summary.corpus_dir is not None:
+    if summary.collection is not None:
+        corpus = "not recorded in the store"
+    elif summary.corpus_dir is not None:
         corpus = str(summary.corpus_dir) + ("" if summary.corpus_dir.is_dir() else " (missing)")
     rows = [
         ("documents", f"{m.documents:,}"),
@@ -82,9 +102,14 @@ def overview_table(summary: IndexSummary) -> Table:
         ("built at", f"{_when(m.built_at)} by assistant {m.package_version} (index format {m.format_version})"),
         ("built from", corpus),
         ("corpus checksum", m.corpus_checksum[:16]),
-        ("generation", str(summary.folder)),
-        ("size on disk", f"{decimal(summary.size_bytes)} in {summary.files} files"),
     ]
+    if summary.collection is not None:
+        rows.append(("collection", summary.collection))
+    else:
+        rows += [
+            ("generation", str(summary.folder)),
+            ("size on disk", f"{decimal(summary.size_bytes)} in {summary.files} files"),
+        ]
     rows += [(str(key), str(value)) for key, value in m.extra.items()]
     for name, value in rows:
         table.add_row(name, Text(value))

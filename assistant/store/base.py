@@ -139,6 +139,20 @@ class SearchStore(Protocol):
         ...
 
 
+@runtime_checkable
+class BuiltAside(Protocol):
+    """A store that a full rebuild (``open_store(fresh=True)``) writes beside the index being served: readers keep
+    the old one until ``publish``; ``discard`` (a failed build) drops the new one and leaves the old serving."""
+
+    def publish(self) -> None:
+        """Make the index built aside the one searched, and drop the previous one."""
+        ...
+
+    def discard(self) -> None:
+        """Drop the index built aside."""
+        ...
+
+
 SEARCH_STORES: Registry[SearchStore] = Registry(
     "search store",
     {

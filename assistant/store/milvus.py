@@ -1,5 +1,8 @@
 """The ``milvus`` search store: one Milvus 2.5+ collection per index, searched with ``hybrid_search``.
 
+The index is searched through the aliases ``<name>`` and ``<name>_meta``, which point at the collections of its
+latest full build (``milvus_collections``: a full rebuild is written aside and published whole).
+
     <name>        one row per passage: key (primary: a hash of passage id @ write token), passage_id, document_id
                   (INVERTED, for replace and delete), token, language, title, section, source, start, end,
                   text, bm25 (row shapes), dense (HNSW, inner product), sparse (SPARSE_INVERTED_INDEX, IP)
@@ -17,34 +20,36 @@ removed again), and repeating it gives the same end state. Writers must be seria
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import re
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 
 from .. import __version__
 from ..embedding.base import Embedder
-from ..errors import ConfigurationError, IndexNotFoundError, MissingDependencyError, StoreUnavailableError
+from ..errors import IndexNotFoundError, MissingDependencyError, StoreUnavailableError
 from ..indexing.analysis import Analysis
 from ..indexing.manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
 from ..indexing.search_index import DocumentEntry, SearchIndex
-from ..records import Document, Hit, Language, Passage
-from ..retrieval.fusion import weighted
+from ..records import Document, Hit, Passage
 from ..settings import RetrievalSettings, Settings
 from ..text.questions import mask_query
-from ..text.tokenizers import BridgeTokenizer
+from . import milvus_search as search
 from . import sparse_bm25 as bm25
 from .base import Filters, StoreStats
-from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan
+from .milvus_collections import Build, alias_target, collection_name, drop_index, meta_name, publish
+from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan, term_ids
 
 _WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
-PASSAGE_FIELDS = ["passage_id", "document_id", "title", "section", "source", "language", "text", "start", "end"]
+
+
+# pymilvus pings every 10 s even idle; milvus-lite's gRPC server (default settings) answers with GOAWAY "too_many_pings"
+# after a minute or so of analysis between writes, failing a call in flight. No pings idle, one a minute in a call.
+KEEPALIVE = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": False}
 
 
 def _milvus() -> Any:
@@ -58,50 +63,54 @@ def _milvus() -> Any:
 class MilvusStore:
     """The ``SearchStore`` over a Milvus collection; its BM25 statistics live in a side collection."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None, client: Any, name: str) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None, client: Any, index: str, aside: Build | None = None
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.client = client
-        self.name = name
-        self.meta = MetaRows(client, f"{name}_meta")
+        self.index = index  # the aliases readers search by
+        self.aside = aside  # a build not published yet: written and searched here only
+        self.name = aside.passages if aside else index  # the passages collection (or alias) this store uses
+        self.meta = MetaRows(client, aside.meta if aside else meta_name(index))
         self.shape = SearchIndex(settings, embedder)  # this store's tokenizers, chunking and compatibility
-        bridges = [n for n, t in self.shape.keyword.tokenizers.items() if isinstance(t, BridgeTokenizer)]
-        if bridges:
-            raise ConfigurationError(
-                f"The milvus store cannot score the bridge field(s) {', '.join(bridges)} yet. Remove them from "
-                "ASSISTANT_RETRIEVAL__FIELD_WEIGHTS, or use ASSISTANT_STORE__BACKEND=local."
-            )
         self.fields = self.shape.field_names
 
     @classmethod
     def open(
-        cls, settings: Settings, embedder: Embedder | None, *, create: bool = False, fresh: bool = False
-    ) -> MilvusStore:
-        """Connect and check the collection's identity (create it when asked; drop and recreate when ``fresh``)."""
+        cls, settings: Settings, embedder: Embedder | None, *, create: bool = False, fresh: bool = False,
+        check: bool = True,
+    ) -> MilvusStore:  # fmt: skip
+        """Connect and check the index's identity (unless ``check`` is false: to describe it). ``create``: make an
+        empty index when there is none; ``fresh``: build a new one aside, searched by others only once
+        ``publish``ed (``milvus_collections``)."""
         pymilvus = _milvus()
         token = settings.store.token.get_secret_value() if settings.store.token else ""
         try:
-            client = pymilvus.MilvusClient(uri=settings.store.uri, token=token, timeout=10)
+            client = pymilvus.MilvusClient(uri=settings.store.uri, token=token, timeout=10, grpc_options=KEEPALIVE)
         except Exception as error:  # pymilvus raises MilvusException or grpc errors on connect
             raise StoreUnavailableError(
                 f"Cannot reach Milvus at {settings.store.uri} ({error}). Start it, or set ASSISTANT_STORE__URI."
             ) from error
-        store = cls(settings, embedder, client, collection_name(settings))
-        if fresh:
-            store.drop()
-        if not client.has_collection(store.name):
-            if not create:
-                raise IndexNotFoundError(
-                    f"No index in the Milvus collection '{store.name}' at {settings.store.uri}. Build one with: "
-                    "ASSISTANT_STORE__BACKEND=milvus assistant index build --corpus CORPUS"
-                )
+        index = collection_name(settings)
+        if fresh or (create and not client.has_collection(index)):
+            store = cls(settings, embedder, client, index, Build.new(index))
             store._create()
+            if not fresh:
+                store.publish()  # a new empty index, searchable at once
+            return store
+        store = cls(settings, embedder, client, index)
+        if not client.has_collection(index):
+            raise IndexNotFoundError(
+                f"No index in the Milvus collection '{index}' at {settings.store.uri}. Build one with: "
+                "ASSISTANT_STORE__BACKEND=milvus assistant index build --corpus CORPUS"
+            )
         identity = store.meta.row("manifest")
-        if identity is not None:
-            check_compatible(Manifest(**identity), store.shape.compatibility(), f"milvus:{store.name}")  # type: ignore[arg-type]
+        if identity is not None and check:
+            check_compatible(Manifest(**identity), store.shape.compatibility(), f"milvus:{index}")  # type: ignore[arg-type]
         return store
 
-    # --- schema -------------------------------------------------------------------------------------
+    # --- collections --------------------------------------------------------------------------------
 
     def _create(self) -> None:
         pymilvus = _milvus()
@@ -109,11 +118,26 @@ class MilvusStore:
         self.meta.create(pymilvus)
         self.meta.put([("manifest", "manifest", -1, asdict(self._manifest(StoreStats(0, 0), "")))])
 
+    def publish(self) -> None:
+        """Make the index built aside the one every reader searches, and drop the previous one."""
+        if self.aside is None:
+            return
+        publish(self.client, self.index, self.aside)
+        self.name, self.meta, self.aside = self.index, MetaRows(self.client, meta_name(self.index)), None
+
+    def discard(self) -> None:
+        """Drop the index built aside; the previous one keeps serving."""
+        if self.aside is None:
+            return
+        for collection in (self.aside.passages, self.aside.meta):
+            if self.client.has_collection(collection):
+                self.client.drop_collection(collection)
+        self.name, self.meta, self.aside = self.index, MetaRows(self.client, meta_name(self.index)), None
+
     def drop(self) -> None:
-        """Remove the index's collections."""
-        for name in (self.name, self.meta.name):
-            if self.client.has_collection(name):
-                self.client.drop_collection(name)
+        """Remove the index: its aliases and every collection built for it."""
+        drop_index(self.client, self.index)
+        self.aside = None
 
     @property
     def dense_enabled(self) -> bool:
@@ -138,7 +162,7 @@ class MilvusStore:
         stats, counts = self.meta.stats(self.fields)
         old = self._rows_of(ids)
         wanted = {(f, t) for f in self.fields for terms in analysis.terms[f] for t in terms}
-        known = self.meta.terms(wanted, _term_ids(old), counts)
+        known = self.meta.terms(wanted, term_ids(old), counts)
         self._count_out(old, stats, counts, known)
         rows, documents = self._rows(analysis, token, stats, counts, known)
         try:
@@ -159,7 +183,7 @@ class MilvusStore:
         if not old:
             return 0
         stats, counts = self.meta.stats(self.fields)
-        known = self.meta.terms(set(), _term_ids(old), counts)
+        known = self.meta.terms(set(), term_ids(old), counts)
         self._count_out(old, stats, counts, known)
         for start in range(0, len(ids), IN):
             self.client.delete(self.name, filter=f"document_id in {in_list(ids[start : start + IN])}")
@@ -265,110 +289,45 @@ class MilvusStore:
     # --- searching ----------------------------------------------------------------------------------
 
     def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
-        vector = self.query_vector(query)
-        if not vector or k <= 0:
-            return []
-        found = self.client.search(
-            self.name, data=[vector], anns_field="sparse", limit=min(k, _LIMIT), filter=_expression(filters),
-            output_fields=PASSAGE_FIELDS, search_params={"metric_type": "IP"},
-        )[0]  # fmt: skip
-        return [Hit(_passage(h["entity"]), h["distance"], h["distance"]) for h in found if h["distance"] > 0]
+        return search.keyword_hits(self.client, self.name, self.keyword_query(query), k, search.expression(filters))
 
     def dense_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         if self.embedder is None or k <= 0:
             return []
         vector = self.embedder.embed_queries([query])[0]
-        found = self.client.search(
-            self.name, data=[vector.tolist()], anns_field="dense", limit=min(k, _LIMIT), filter=_expression(filters),
-            output_fields=PASSAGE_FIELDS, search_params={"metric_type": "IP", "params": {"ef": max(64, k)}},
-        )[0]  # fmt: skip
-        return [Hit(_passage(h["entity"]), h["distance"], 0.0, h["distance"]) for h in found]
+        return search.dense_hits(self.client, self.name, vector, k, search.expression(filters))
 
     def hybrid_search(
         self, query: str, candidates: int, fusion: RetrievalSettings, filters: Filters | None = None
     ) -> list[Hit]:
-        """Milvus' hybrid search (its weighted or RRF ranker) finds the candidates; each one's keyword and dense
-        scores are then taken from its stored vectors, and the weighted fusion recomputed from them, so a
-        passage found by one side only still has the other side's score (as with the local store)."""
-        pymilvus = _milvus()
-        limit = min(candidates, _LIMIT)
-        expression = _expression(filters)
-        sparse = self.query_vector(query)
+        """Candidates from both sides (``milvus_search.hybrid_hits``), each with both its scores."""
         vector = self.embedder.embed_queries([query])[0] if self.embedder is not None else None
-        requests = []
-        if sparse:
-            requests.append(pymilvus.AnnSearchRequest(
-                data=[sparse], anns_field="sparse", param={"metric_type": "IP"}, limit=limit, expr=expression or None
-            ))  # fmt: skip
-        if vector is not None:
-            requests.append(pymilvus.AnnSearchRequest(
-                data=[vector.tolist()], anns_field="dense", limit=limit, expr=expression or None,
-                param={"metric_type": "IP", "params": {"ef": max(64, limit)}},
-            ))  # fmt: skip
-        if not requests:
-            return []
-        fields = [*PASSAGE_FIELDS, "sparse", *(["dense"] if vector is not None else [])]
-        total = (fusion.keyword_weight + fusion.dense_weight) or 1.0
-        if fusion.fusion == "rrf":
-            ranker = pymilvus.RRFRanker(fusion.rrf_k)
-        else:
-            ranker = pymilvus.WeightedRanker(
-                fusion.keyword_weight / total, fusion.dense_weight / total, norm_score=False
-            )
-        try:
-            found = self.client.hybrid_search(
-                self.name, requests, ranker, limit=min(2 * limit, _LIMIT), output_fields=fields
-            )[0]  # fmt: skip
-        except pymilvus.MilvusException as error:
-            # milvus-lite 3.x refuses a weighted merge when one side found nothing ("weighted merge requires 1
-            # weights, got 2"); Milvus itself does not. The union of the two searches is the same candidate set.
-            if "weighted merge requires" not in str(error):
-                raise
-            found = [h for request in requests for h in self._one_side(request, fields)]
-        if not found:
-            return []
-        keyword = np.array([_dot(sparse, h["entity"]["sparse"]) for h in found], dtype=np.float32)
-        dense = np.zeros(len(found), dtype=np.float32)
-        if vector is not None:
-            dense = np.asarray([h["entity"]["dense"] for h in found], dtype=np.float32) @ vector.astype(np.float32)
-        if fusion.fusion == "rrf":
-            fused = np.array([h["distance"] for h in found], dtype=np.float32)
-        else:
-            fused = weighted(keyword, dense, fusion.keyword_weight, fusion.dense_weight)
-        passages = [_passage(h["entity"]) for h in found]
-        order = sorted(range(len(found)), key=lambda i: (-float(fused[i]), passages[i].id))
-        seen: set[str] = set()  # a passage twice only for the moment a replace holds both versions
-        hits = []
-        for i in order:
-            if passages[i].id not in seen:
-                seen.add(passages[i].id)
-                hits.append(Hit(passages[i], float(fused[i]), float(keyword[i]), float(dense[i])))
-        return hits
-
-    def _one_side(self, request: Any, fields: list[str]) -> list[Any]:
-        return list(
-            self.client.search(
-                self.name, data=request.data, anns_field=request.anns_field, limit=request.limit,
-                filter=request.expr or "", output_fields=fields, search_params=request.param,
-            )[0]
+        return search.hybrid_hits(
+            _milvus(), self.client, self.name, self.keyword_query(query), vector, candidates, fusion,
+            search.expression(filters),
         )  # fmt: skip
 
-    def query_vector(self, query: str) -> dict[int, float]:
-        """The query's sparse BM25 vector (IDF and field weights in it): our per-query work on the keyword side."""
+    def keyword_query(self, query: str) -> bm25.KeywordQuery:
+        """The query's sparse BM25 vectors (IDF and field weights in them): our per-query work on the keyword side."""
         retrieval = self.settings.retrieval
         masked = mask_query(query)
+        bridges = self.shape.keyword.bridges
         terms = {}
         for name in self.fields:
             if retrieval.field_weights.get(name, 0.0) > 0:
-                terms[name] = self.shape.keyword.tokenizers[name].tokenize([masked])[0]
+                tokenizer = self.shape.keyword.tokenizers[name]
+                tokenize = bridges[name].tokenize_queries if name in bridges else tokenizer.tokenize
+                terms[name] = tokenize([masked])[0]
         wanted = {(f, t) for f, found in terms.items() for t in found}
         if not wanted:
-            return {}
+            return bm25.KeywordQuery(terms, {})
         known = {
             key: bm25.TermStats(e["id"], e["p"], e["d"]) for key, e in self.meta.terms(wanted, set(), None).items()
         }
         stats, _ = self.meta.stats(self.fields)
-        return bm25.query_vector(terms, retrieval.field_weights, retrieval.document_weight, stats, known)
+        return bm25.keyword_query(
+            terms, retrieval.field_weights, retrieval.document_weight, stats, known, bridges=set(bridges)
+        )
 
     # --- describing ---------------------------------------------------------------------------------
 
@@ -377,9 +336,9 @@ class MilvusStore:
         found: dict[str, Passage] = {}
         for start in range(0, len(ids), IN):
             for row in scan(
-                self.client, self.name, f"passage_id in {in_list(ids[start : start + IN])}", PASSAGE_FIELDS
+                self.client, self.name, f"passage_id in {in_list(ids[start : start + IN])}", search.PASSAGE_FIELDS
             ):
-                found[row["passage_id"]] = _passage(row)
+                found[row["passage_id"]] = search.passage(row)
         return [found[i] for i in passage_ids if i in found]
 
     def documents(self) -> list[DocumentEntry]:
@@ -407,6 +366,24 @@ class MilvusStore:
         checksum = corpus_checksum({entry.id: entry.checksum for entry in self.documents()})
         return self._manifest(self.stats(), checksum)
 
+    def built(self) -> Manifest:
+        """The identity the index was built with (as stored, whatever this store's settings) and its counts now."""
+        identity = self.meta.row("manifest")
+        if identity is None:
+            return self.manifest()
+        stats = self.stats()
+        checksum = corpus_checksum({entry.id: entry.checksum for entry in self.documents()})
+        return replace(
+            Manifest(**identity), documents=stats.documents, passages=stats.passages, languages=stats.languages,
+            corpus_checksum=checksum,
+        )  # fmt: skip
+
+    def location(self) -> str:
+        """Where the index lives: the server, the alias searched and the collection behind it."""
+        behind = alias_target(self.client, self.index)
+        where = f"{self.index} → {behind}" if behind else self.index
+        return f"milvus {self.settings.store.uri} · {where}"
+
     def _manifest(self, stats: StoreStats, checksum: str) -> Manifest:
         embedder = self.embedder
         return Manifest(
@@ -420,40 +397,3 @@ class MilvusStore:
 
     def close(self) -> None:
         self.client.close()
-
-
-_LIMIT = 16_384  # Milvus' largest topk
-
-
-def collection_name(settings: Settings) -> str:
-    """The collection of the index: ``store.collection``, else one named after the index folder (and its path)."""
-    if settings.store.collection:
-        return settings.store.collection
-    folder = settings.index_dir.resolve()
-    slug = re.sub(r"[^A-Za-z0-9_]", "_", folder.name)[:40]
-    return f"assistant_{slug}_{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}"
-
-
-def _expression(filters: Filters | None) -> str:
-    parts = []
-    if filters and filters.document_ids:
-        parts.append(f"document_id in {in_list(sorted(filters.document_ids))}")
-    if filters and filters.languages:
-        parts.append(f"language in {in_list(sorted(language.value for language in filters.languages))}")
-    return " and ".join(parts)
-
-
-def _term_ids(rows: list[dict[str, Any]]) -> set[int]:
-    return {int(dim) // 2 for row in rows for dim in row["sparse"]}
-
-
-def _dot(query: dict[int, float], stored: dict[Any, float]) -> float:
-    return float(sum(weight * stored.get(dim, stored.get(str(dim), 0.0)) for dim, weight in query.items()))
-
-
-def _passage(entity: dict[str, Any]) -> Passage:
-    return Passage(
-        id=entity["passage_id"], document_id=entity["document_id"], title=entity["title"],
-        section=entity["section"], source=entity["source"], language=Language(entity["language"]),
-        text=entity["text"], start=int(entity["start"]), end=int(entity["end"]),
-    )  # fmt: skip

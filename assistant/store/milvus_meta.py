@@ -177,6 +177,11 @@ class MetaRows:
         return int(found[0]["count(*)"])
 
 
+def term_ids(rows: list[dict[str, Any]]) -> set[int]:
+    """The term ids in passage rows' sparse vectors."""
+    return {int(dim) // 2 for row in rows for dim in row["sparse"]}
+
+
 def row_key(name: str) -> int:
     """The primary key of a named row: a signed 64-bit hash of the name."""
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big", signed=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..indexing.bm25 import SCRIPTS, script_of
+from ..indexing.keyword import BRIDGE_TERMS
 
 K1 = 1.2
 B = 0.75
@@ -124,47 +126,87 @@ class TermStats:
         return self.passages if level == "p" else self.documents
 
 
-def query_vector(
+@dataclass(frozen=True)
+class KeywordQuery:
+    """A query's keyword side: its terms per field, and the sparse vectors they make. ``plain`` scores the weighted
+    mean of the ordinary fields; each of ``bridges`` scores one bridge field's lane (``indexing.keyword``: its
+    weight, at most 1, and its trust in the query's terms are in it). A passage's score is the best of them."""
+
+    terms: Mapping[str, Sequence[str]]
+    plain: dict[int, float]
+    bridges: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    @property
+    def vectors(self) -> list[dict[int, float]]:
+        """The non-empty vectors, plain first: one sparse search each."""
+        return [vector for vector in (self.plain, *self.bridges.values()) if vector]
+
+    def score(self, stored: Mapping[Any, float]) -> float:
+        """A stored passage vector's keyword score (keys as ints or as the strings Milvus returns)."""
+        return max((_dot(vector, stored) for vector in self.vectors), default=0.0)
+
+
+def keyword_query(
     terms: Mapping[str, Sequence[str]],
     weights: Mapping[str, float],
     document_weight: float,
     stats: CorpusStats,
     known: Mapping[tuple[str, str], TermStats],
-) -> dict[int, float]:
-    """The query side: each query term's count × field weight × IDF, divided by the best score the query could
-    reach in its field and level, and by the weight sum (``KeywordIndex.scores``; bridge fields are not here).
+    bridges: Collection[str] = (),
+) -> KeywordQuery:
+    """The query side: each query term's count × IDF, divided by the best score the query could reach in its
+    field and level; the plain fields' times their weight over the weight sum (``KeywordIndex.scores``), each
+    bridge's times its lane's factor.
 
     ``terms``: field → the query's terms (empty fields are left out of the weight sum, as there).
     """
-    vector: dict[int, float] = {}
-    weight_sum = sum(weights.get(name, 0.0) for name, found in terms.items() if found and weights.get(name, 0) > 0)
-    denominator = max(weight_sum * (1 + document_weight), 1e-9)
-    for name, found in terms.items():
-        weight = weights.get(name, 0.0)
-        if weight <= 0 or not found:
+    plain: dict[int, float] = {}
+    lanes: dict[str, dict[int, float]] = {}
+    weighted = [n for n, found in terms.items() if found and weights.get(n, 0) > 0 and n not in bridges]
+    denominator = max(sum(weights[n] for n in weighted) * (1 + document_weight), 1e-9)
+    for name in weighted:
+        field_vector(terms[name], weights[name] / denominator, name, document_weight, stats, known, plain)
+    for name in bridges:
+        found, weight = terms.get(name, ()), weights.get(name, 0.0)
+        if found and weight > 0:
+            trust = min(1.0, len(set(found)) / BRIDGE_TERMS)
+            scale = min(weight, 1.0) * trust / (1 + document_weight)
+            lanes[name] = field_vector(found, scale, name, document_weight, stats, known, {})
+    return KeywordQuery(terms, plain, lanes)
+
+
+def field_vector(
+    found: Sequence[str], scale: float, name: str, document_weight: float, stats: CorpusStats,
+    known: Mapping[tuple[str, str], TermStats], vector: dict[int, float],
+) -> dict[int, float]:  # fmt: skip
+    """Add one field's query terms to ``vector`` at both levels (the document level times ``document_weight``),
+    each term's count × IDF over the best the query could reach there, times ``scale``; returns ``vector``."""
+    for level, factor in (("p", 1.0), ("d", document_weight)):
+        if factor <= 0:
             continue
-        for level, factor in (("p", 1.0), ("d", document_weight)):
-            if factor <= 0:
+        level_stats = stats.levels[name][level]
+        best, parts = 0.0, Counter[int]()
+        idf_of: dict[int, float] = {}
+        for term in found:
+            entry = known.get((name, term))
+            frequency = entry.frequency(level) if entry else 0
+            if entry is None or frequency <= 0:
+                best += level_stats.missing_idf() * (K1 + 1)
                 continue
-            level_stats = stats.levels[name][level]
-            best, parts = 0.0, Counter[int]()
-            idf_of: dict[int, float] = {}
-            for term in found:
-                entry = known.get((name, term))
-                frequency = entry.frequency(level) if entry else 0
-                if entry is None or frequency <= 0:
-                    best += level_stats.missing_idf() * (K1 + 1)
-                    continue
-                idf = level_stats.idf(frequency, script_of(term))
-                best += idf * (K1 + 1)
-                key = dimension(entry.id, level)
-                parts[key] += 1
-                idf_of[key] = idf
-            if best <= 0:
-                continue
-            for key, count in parts.items():
-                vector[key] = vector.get(key, 0.0) + count * weight * factor * idf_of[key] / best / denominator
+            idf = level_stats.idf(frequency, script_of(term))
+            best += idf * (K1 + 1)
+            key = dimension(entry.id, level)
+            parts[key] += 1
+            idf_of[key] = idf
+        if best <= 0:
+            continue
+        for key, count in parts.items():
+            vector[key] = vector.get(key, 0.0) + count * scale * factor * idf_of[key] / best
     return vector
+
+
+def _dot(query: Mapping[int, float], stored: Mapping[Any, float]) -> float:
+    return float(sum(weight * stored.get(dim, stored.get(str(dim), 0.0)) for dim, weight in query.items()))
 
 
 def rarity(term: str, entry: TermStats | None, stats: LevelStats) -> float:

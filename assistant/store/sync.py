@@ -9,14 +9,19 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import IndexMismatchError
+from ..indexing.analysis import Analysis
 from ..indexing.builder import BuildReport, Progress, read_corpus_for_build, read_files_to_add, refuse_unknown
+from ..records import Document
 from ..settings import Settings
-from .base import SearchStore, open_store
+from .base import BuiltAside, SearchStore, open_store
 
 log = logging.getLogger(__name__)
 
-BATCH = 128  # documents analysed and written at a time
+BATCH = 128  # documents analysed at a time
+WRITE = 20_000  # passages at most per write of a full build (its analyses are held in memory until written)
 
 
 def sync_store(
@@ -27,7 +32,8 @@ def sync_store(
     progress: Progress | None = None,
 ) -> BuildReport:
     """Write new and changed documents, delete those gone from the corpus (everything again when ``full`` or
-    when the store was built with other settings)."""
+    when the store was built with other settings). A full build into a ``BuiltAside`` store is published only
+    once it is whole; a failure discards it and the previous index keeps serving."""
     started = time.perf_counter()
     corpus = read_corpus_for_build(corpus_dir)
     try:
@@ -57,15 +63,58 @@ def sync_store(
             on_total(len(changed))
         if report.removed:
             store.delete(report.removed)
-        for start in range(0, len(changed), BATCH):
-            batch = changed[start : start + BATCH]
-            store.replace(store.analyse(batch))
-            if progress:
-                progress(len(batch))
+        if report.mode == "full":
+            write_all(store, changed, progress)
+        else:
+            for start in range(0, len(changed), BATCH):
+                batch = changed[start : start + BATCH]
+                store.replace(store.analyse(batch))
+                if progress:
+                    progress(len(batch))
+        if isinstance(store, BuiltAside):
+            store.publish()
         _summarise(report, store, started, settings)
+    except BaseException:
+        if isinstance(store, BuiltAside):
+            store.discard()
+        raise
     finally:
         store.close()
     return report
+
+
+def write_all(store: SearchStore, documents: Sequence[Document], progress: Progress | None = None) -> None:
+    """Write documents in as few writes as memory allows (one up to ``WRITE`` passages): the keyword weights of
+    one write are normalised with the averages of the whole write, as the local build normalises them."""
+    pending: list[Analysis] = []
+    held = 0
+    for start in range(0, len(documents), BATCH):
+        batch = documents[start : start + BATCH]
+        analysis = store.analyse(batch)
+        if pending and held + len(analysis.passages) > WRITE:
+            store.replace(joined(pending))
+            pending, held = [], 0
+        pending.append(analysis)
+        held += len(analysis.passages)
+        if progress:
+            progress(len(batch))
+    if pending:
+        store.replace(joined(pending))
+
+
+def joined(parts: Sequence[Analysis]) -> Analysis:
+    """Analyses of different documents (made with the same settings) as one."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    vectors = None if first.vectors is None else np.concatenate([p.vectors for p in parts])
+    return Analysis(
+        documents=tuple(d for p in parts for d in p.documents),
+        passage_counts=tuple(c for p in parts for c in p.passage_counts),
+        passages=tuple(x for p in parts for x in p.passages),
+        terms={name: [t for p in parts for t in p.terms[name]] for name in first.terms},
+        vectors=vectors, embedder=first.embedder, chunking=first.chunking,
+    )  # fmt: skip
 
 
 def add_to_store(settings: Settings, paths: Sequence[Path]) -> BuildReport:

@@ -3,6 +3,7 @@ HTTP: one rate-limit allowance per key, conversations continued on either, Teleg
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +40,13 @@ def redis(redis_server: RedisServer) -> RedisSettings:
 @pytest.fixture(scope="module")
 def workers(demo_index_dir: Path, redis: RedisSettings, stand_in: BotServer) -> Iterator[tuple[str, str]]:
     """Two apps over one index and one Redis (conversations default to Redis once its URL is set)."""
-    settings = Settings(
+    settings = _settings(demo_index_dir, redis, stand_in)
+    with live_server(create_app(settings)) as one, live_server(create_app(settings)) as two:
+        yield one, two
+
+
+def _settings(demo_index_dir: Path, redis: RedisSettings, stand_in: BotServer) -> Settings:
+    return Settings(
         corpus_dir=CORPUS,
         index_dir=demo_index_dir,
         redis=redis,
@@ -48,8 +55,6 @@ def workers(demo_index_dir: Path, redis: RedisSettings, stand_in: BotServer) -> 
             telegram_secret=SecretStr(SECRET), telegram_token=SecretStr(TOKEN), telegram_api_base=stand_in.url,
         ),
     )  # fmt: skip
-    with live_server(create_app(settings)) as one, live_server(create_app(settings)) as two:
-        yield one, two
 
 
 def test_the_rate_limit_allowance_is_shared_by_both_apps(workers: tuple[str, str]) -> None:
@@ -91,3 +96,33 @@ def test_a_telegram_update_redelivered_to_the_other_app_is_answered_once(
     wait_for_chat(stand_in, 7002)  # answered after the duplicate would have been
     wait_for_chat(stand_in, 7001)
     assert len(sent_to(stand_in, 7001)) == 1
+
+
+def test_an_app_closes_its_redis_connections_when_it_stops(
+    demo_index_dir: Path, redis: RedisSettings, stand_in: BotServer
+) -> None:
+    """Counted while the event loop still runs: a client left open would hold its connection until the loop ends."""
+    watcher = Redis.from_url(redis.url, decode_responses=True)
+    app = create_app(_settings(demo_index_dir, redis, stand_in))
+
+    async def serve_then_stop() -> tuple[int, int]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://app", timeout=30) as client:
+                searched = await client.get("/v1/search", params={"q": "서울"}, headers={"X-API-Key": OTHER_KEY})
+                assert searched.status_code == 200  # through the rate limit
+                update = text_update(800, 8001, "/start")
+                secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                assert (await client.post("/v1/bots/telegram", json=update, headers=secret)).status_code == 200
+            during = _connected(watcher)
+        return during, _connected(watcher)
+
+    before = _connected(watcher)
+    during, after = asyncio.run(serve_then_stop())
+    assert during >= before + 2  # the rate limit's and the delivery ids' connections at least
+    assert after == before
+    watcher.close()
+
+
+def _connected(client: Redis) -> int:
+    return int(client.info("clients")["connected_clients"])

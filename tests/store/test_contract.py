@@ -181,3 +181,28 @@ def test_ids_and_terms_with_quotes_and_backslashes_are_written_found_and_deleted
     assert store.hybrid_search("따옴표", 5, RetrievalSettings(), Filters(document_ids={odd}))
     assert [entry.id for entry in store.documents()] == [odd]
     assert store.delete([odd]) == len(hits) and store.stats().documents == 0
+
+
+def test_the_readings_field_reaches_across_the_languages_as_the_local_index_scores_it(
+    open_new: OpenStore, store_settings: Settings, demo_documents: list[Document], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """With the readings bridge on, a Korean question finds Chinese passages by their Hanja readings, each
+    backend scoring the lanes as the local keyword index does (the reference)."""
+    from assistant.store.local import LocalStore
+
+    weights = {**store_settings.retrieval.field_weights, "readings": 1.0}
+    retrieval = store_settings.retrieval.model_copy(update={"field_weights": weights})
+    settings = store_settings.model_copy(update={"retrieval": retrieval})
+    store = open_new(settings)
+    analysis = store.analyse(demo_documents)
+    store.replace(analysis)
+    reference = LocalStore.open(settings.model_copy(update={"index_dir": tmp_path / "reference"}), None, create=True)
+    reference.replace(dataclasses.replace(analysis, vectors=None, embedder=None))
+    for query in ("서울 관광 홍보", "가상융합산업 진흥 기본계획", "元宇宙首爾"):
+        mine = {h.passage.id: h.keyword_score for h in store.keyword_search(query, 10)}
+        theirs = {h.passage.id: h.keyword_score for h in reference.keyword_search(query, 10)}
+        assert list(mine)[:3] == list(theirs)[:3], query
+        for passage_id in set(mine) & set(theirs):
+            assert mine[passage_id] == pytest.approx(theirs[passage_id], abs=1e-4), query
+    korean = {h.passage.language for h in store.keyword_search("서울 관광 홍보", 10)}
+    assert korean & {Language.SIMPLIFIED, Language.TRADITIONAL}  # the bridge reached Chinese passages

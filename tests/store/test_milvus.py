@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from assistant.indexing.analysis import Analysis
 from assistant.settings import Settings, StoreSettings
 from assistant.store.base import open_store
 from assistant.store.milvus import MilvusStore, collection_name
+from assistant.store.milvus_collections import alias_target, builds_of, meta_name
+from assistant.store.sync import sync_store
+from tests.conftest import CORPUS
 from tests.store.test_contract import CONTACT, one
 
 
@@ -55,3 +59,47 @@ def test_an_unreachable_milvus_says_where_it_looked(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path, store=StoreSettings(backend="milvus", uri="http://127.0.0.1:9"))
     with pytest.raises(StoreUnavailableError, match=r"http://127\.0\.0\.1:9.*ASSISTANT_STORE__URI"):
         open_store(settings, None)
+
+
+def test_a_full_rebuild_is_searched_only_once_whole_and_a_failed_one_leaves_the_old_index_serving(
+    milvus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
+    )
+    sync_store(settings, corpus)
+    store = open_store(settings)
+    assert isinstance(store, MilvusStore)
+    try:
+        served = alias_target(store.client, store.index)
+        found = [h.passage.id for h in store.keyword_search(CONTACT, 5)]
+        counted = store.stats()
+        assert found and counted.documents > 3
+
+        def failing(self: MilvusStore, analysis: Analysis) -> int:
+            raise ConnectionError("lost on the way")
+
+        monkeypatch.setattr(MilvusStore, "replace", failing)
+        with pytest.raises(ConnectionError):
+            sync_store(settings, corpus, full=True)
+        monkeypatch.undo()
+        killed = open_store(settings, fresh=True)  # a build whose process died before publishing
+        killed.close()
+        assert alias_target(store.client, store.index) == served  # readers never saw either build
+        assert [h.passage.id for h in store.keyword_search(CONTACT, 5)] == found and store.stats() == counted
+        assert len(builds_of(store.client, store.index)) == 4  # the served pair and the dead build's
+
+        sync_store(settings, corpus, full=True)
+        rebuilt = alias_target(store.client, store.index)
+        assert rebuilt not in (None, served)
+        assert sorted(builds_of(store.client, store.index)) == [rebuilt, meta_name(str(rebuilt))]
+        assert [h.passage.id for h in store.keyword_search(CONTACT, 5)] == found and store.stats() == counted
+        store.drop()
+        assert not builds_of(store.client, store.index) and not store.client.has_collection(store.index)
+    finally:
+        store.drop()
+        store.close()

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from assistant.api.app import create_app
+from assistant.embedding.base import create_embedder
 from assistant.indexing.builder import build_index
 from assistant.settings import ApiSettings, ConversationSettings, Settings, StoreSettings
 from assistant.store.base import open_store
@@ -41,6 +42,14 @@ def test_the_cli_builds_and_searches_a_milvus_index(milvus: str, tmp_path: Path)
         assert found.returncode == 0, found.stderr
         hits = json.loads(found.stdout)
         assert hits and hits[0]["document_id"] in CONTACTS
+        described = run("index", "info", "--index", str(index), "--json", env=env)
+        assert described.returncode == 0, described.stderr
+        info = json.loads(described.stdout)
+        assert info["collection"].startswith(f"milvus {milvus} · assistant_index_") and "__" in info["collection"]
+        assert (info["documents"], info["passages"]) == (report["documents"], report["passages"])
+        assert info["embedder"] == create_embedder(Settings().embedder).id and info["dimension"] > 0
+        table = run("index", "info", "--index", str(index), env=env)
+        assert table.returncode == 0 and "collection" in table.stdout and "size on disk" not in table.stdout
         again = run("index", "build", "--corpus", str(CORPUS), "--index", str(index), "--json", env=env)
         assert again.returncode == 0 and json.loads(again.stdout)["mode"] == "unchanged", again.stderr
         local = run("search", CONTACT, "--index", str(index), "--json")

@@ -29,7 +29,7 @@ def sparse_scores(rows: list[list[str]], query: list[str]) -> np.ndarray:
     ids = {term: i for i, term in enumerate(sorted({t for row in rows for t in row}))}
     frequency = Counter(t for row in rows for t in set(row))
     known = {("f", t): bm25.TermStats(i, frequency[t], 0) for t, i in ids.items()}
-    vector = bm25.query_vector({"f": query}, {"f": 1.0}, 0.0, stats, known)
+    vector = bm25.keyword_query({"f": query}, {"f": 1.0}, 0.0, stats, known).plain
     scores = []
     for c, shape in zip(counts, shapes, strict=True):
         document = {bm25.dimension(ids[t], "p"): w for t, w in bm25.saturated(c, shape, level).items()}
