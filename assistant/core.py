@@ -261,9 +261,7 @@ class Assistant:
         relevant = bool(found) and self.retriever.relevance(found[0]) >= self.retriever.settings.min_score
         if settings.abstain and relevant:
             rarity = self.retriever.rarity(sorted(content_words(query) | content_words(turn)))
-            verdict = judge(
-                query, found, rarity, self.calibration, threshold=settings.answerable_threshold, turn=turn
-            )
+            verdict = judge(query, found, rarity, self.calibration, threshold=settings.answerable_threshold, turn=turn)
         else:
             verdict = Verdict(relevant, float(relevant), None)
         if not verdict.answerable or self.reader is None:
