@@ -40,6 +40,7 @@ from .sentence_scoring import (
 )
 
 EVIDENCE_HITS = 3  # how many of the best hits count as the evidence for a question
+SUPPORT = 3  # a value may come from the sentence right after the best one when it ranks among this many
 COMMON_FLOOR = 0.05  # the least weight a content word keeps, however common it is
 
 
@@ -83,8 +84,10 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
     value = absent = entity = 0.0
     if asked is not None or numbers or wanted is not None:
         _, ranked = ranked_candidates(question, hits)
-        best = f"{ranked[0].normal}\n{normalize(ranked[0].passage.title)}" if ranked else ""
-        value = value_fit(asked, ranked[0].normal) if asked is not None and ranked else 0.0
+        # the best sentence and those of its passage that rank next: "32만 권" follows the sentence naming the library
+        support = [ranked[0].normal, *(c.normal for c in ranked[1:SUPPORT] if _follows(c, ranked[0], ranked))]
+        best = "\n".join([*support, normalize(ranked[0].passage.title)]) if ranked else ""
+        value = max((value_fit(asked, normal) for normal in support), default=0.0) if asked is not None else 0.0
         absent = sum(number not in best for number in numbers) / len(numbers) if numbers else 0.0
         entity = entity_fit(wanted, ranked[0].text, question) if wanted is not None and ranked else 0.0
     asks_entity = float(wanted is not None)
@@ -132,6 +135,13 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
         asks_entity,
         entity,
     )
+
+
+def _follows(candidate: Candidate, best: Candidate, ranked: Sequence[Candidate]) -> bool:
+    """Whether ``candidate`` is the sentence right after ``best`` in the same passage."""
+    if candidate.passage.id != best.passage.id or candidate.start < best.end:
+        return False
+    return not any(c.passage.id == best.passage.id and best.end <= c.start < candidate.start for c in ranked)
 
 
 def _unknown_name(question: str, words: frozenset[str], rarity: Mapping[str, float], text: str, korean: bool) -> float:

@@ -151,7 +151,7 @@ def _counted(unit: str) -> str:
     units = next((group.split() for group in _SAME_COUNT if unit in group.split()), [unit])
     korean = [u for u in units if has_hangul(u)]
     chinese = [u for u in units if not has_hangul(u)]
-    parts = [f"{_KOREAN_NUMERAL}+\\s*(?:{'|'.join(korean)})"] if korean else []
+    parts = [f"{_KOREAN_NUMERAL}+\\s*[천만억조]?\\s*(?:{'|'.join(korean)})"] if korean else []  # 32만 권
     parts += [f"{_NUMERAL}+\\s*(?:{'|'.join(map(re.escape, chinese))})"] if chinese else []
     return "|".join(parts)
 
