@@ -152,7 +152,7 @@ class Assistant:
         timings["rewrite"] = _ms(clock)
 
         clock = time.perf_counter()
-        found, verdict, lead, script = await self._in_worker(self._retrieve, query, top_k, asked)
+        found, verdict, lead, script = await self._in_worker(self._retrieve, query, top_k, asked, question)
         language = script
         hits = found if verdict.answerable else ()
         timings["retrieval"] = _ms(clock)
@@ -248,10 +248,11 @@ class Assistant:
         yield Done(answer)
 
     def _retrieve(
-        self, query: str, top_k: int | None, language: Language
+        self, query: str, top_k: int | None, language: Language, turn: str
     ) -> tuple[tuple[Hit, ...], Verdict, Lead | None, Language]:
         """The closest passages, whether they answer the query, the answering phrase when they do, and the script
-        to answer in (a Chinese query whose characters are the same in both scripts takes its best passage's)."""
+        to answer in (a Chinese query whose characters are the same in both scripts takes its best passage's).
+        ``turn`` is the user's own question: what a rewritten follow-up asks is judged on the user's words."""
         settings = self.settings.answer
         found = tuple(self.retriever.search(query, SearchOptions(top_k=top_k, min_score=0.0)))
         tied = language in CHINESE and chinese_script(query, default=Language.OTHER) is Language.OTHER
@@ -259,8 +260,8 @@ class Assistant:
             language = found[0].passage.language
         relevant = bool(found) and self.retriever.relevance(found[0]) >= self.retriever.settings.min_score
         if settings.abstain and relevant:
-            rarity = self.retriever.rarity(sorted(content_words(query)))
-            verdict = judge(query, found, rarity, self.calibration, threshold=settings.answerable_threshold)
+            rarity = self.retriever.rarity(sorted(content_words(query) | content_words(turn)))
+            verdict = judge(query, found, rarity, self.calibration, threshold=settings.answerable_threshold, turn=turn)
         else:
             verdict = Verdict(relevant, float(relevant), None)
         if not verdict.answerable or self.reader is None:

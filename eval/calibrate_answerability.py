@@ -9,17 +9,19 @@ side (mostly unanswerable: another paragraph sometimes holds the answer too). On
 kept of all three sets, as in ``benchmark_retrieval.py``.
 
 SQuAD questions are written from their paragraph and share its words; people paraphrase. With ``--demo
-INDEX`` the demo set's single-turn cases (``eval/demo.jsonl`` over an index of ``corpus/``) join the fit,
-each counted ``--demo-weight`` times, and their figures are reported by 5-fold cross-validation (each fold
-fitted without its own demo cases), so the demo figures printed are never in-sample.
+INDEX`` the demo set's cases (``eval/demo.jsonl`` over an index of ``corpus/``; follow-ups as the assistant
+meets them, cross-lingual cases left out) join the fit, each counted ``--demo-weight`` times, and their figures
+are reported by 5-fold cross-validation (each fold fitted without its own demo cases), overall and per language,
+so the demo figures printed are never in-sample (the demo is still the set the options were chosen on).
 
-The threshold is the highest probability that still answers ``--answer-rate`` of the answerable questions:
-those of the SQuAD fit half, or with ``--demo`` the demo's own, judged by cross-validation (people's questions
-are the ones to serve). Prints the coefficients as Python (paste them into ``CALIBRATIONS``), AUC and rates per set
-and half, and with ``--json FILE`` writes them as JSON.
+The threshold is the highest probability that still answers ``--squad-answer-rate`` of the SQuAD fit half's
+answerable questions and, with ``--demo``, ``--answer-rate`` of the demo's own, judged by cross-validation
+(people's questions are the ones to serve). Prints the coefficients as Python (paste them into ``CALIBRATIONS``),
+AUC and rates per set and half, and with ``--json FILE`` writes them as JSON.
 
 Run: .venv/bin/assistant index build --corpus corpus --index /tmp/demo-index
-     .venv/bin/python eval/calibrate_answerability.py --demo /tmp/demo-index [--json /tmp/calibration.json]
+     .venv/bin/python eval/calibrate_answerability.py --demo /tmp/demo-index --squad-answer-rate 0.97 \
+         [--json /tmp/calibration.json] [--cache /tmp/squad-signals.json]
      (--datasets DIR when the shared sets are not in ../shared/datasets, e.g. from a worktree)
 """
 
@@ -40,10 +42,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answering.answerability import KEYWORD_ONLY, Signals, signals_of  # noqa: E402
+from assistant.answering.follow_up import carry_terms  # noqa: E402
 from assistant.answering.sentence_scoring import content_words  # noqa: E402
 from assistant.embedding.base import create_embedder  # noqa: E402
 from assistant.evaluation.squad import Question, SquadSet, load_squad  # noqa: E402
 from assistant.indexing.search_index import SearchIndex  # noqa: E402
+from assistant.records import Language, Turn  # noqa: E402
 from assistant.retrieval.retriever import Retriever, SearchOptions  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
@@ -65,6 +69,8 @@ class Row:
     half: str
     answerable: bool
     values: tuple[float, ...]
+    case: str = ""  # the demo case's id
+    language: str = ""  # the demo case's language
 
 
 def half_of(title: str) -> str:
@@ -108,18 +114,34 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     )
 
 
+# The direction each signal can only push: more of the question covered never counts against answering, a name
+# found nowhere never for it. Signals left out (asks_value, asks_entity) shift the odds of a kind of question
+# either way. Without the bounds, signals that move together (covered and unseen, covered and missing) take
+# weights of the wrong sign that cancel on the fit data and mislead elsewhere.
+SIGNS = {"keyword": 1, "dense": 1, "covered": 1, "sentence": 1, "missing": -1, "unseen": -1, "value": 1,
+         "unknown_name": -1, "framed": 1, "number_absent": -1, "entity": 1}  # fmt: skip
+PENALTY = 1.0  # inverse strength of the L2 penalty on the weights (scikit-learn's C)
+
+
 def fit(rows: list[Row], names: list[str], demo_weight: float = 1.0) -> tuple[dict[str, float], float]:
-    """Logistic regression coefficients (per signal name) and intercept."""
-    from sklearn.linear_model import LogisticRegression
+    """Logistic regression coefficients (per signal name, each of its sign in ``SIGNS``) and intercept."""
+    from scipy.optimize import minimize
 
     columns = [NAMES.index(name) for name in names]
     x = np.array([[row.values[c] for c in columns] for row in rows])
-    y = np.array([row.answerable for row in rows])
+    y = np.array([float(row.answerable) for row in rows])
     weight = np.array([demo_weight if row.dataset == "demo" else 1.0 for row in rows])
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
-    return {name: round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True)}, round(
-        float(model.intercept_[0]), 4
-    )
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ theta[:-1] + theta[-1]
+        p = 1 / (1 + np.exp(-z))
+        value = PENALTY * float(weight @ (np.logaddexp(0, z) - y * z)) + 0.5 * float(theta[:-1] @ theta[:-1])
+        residual = PENALTY * weight * (p - y)
+        return value, np.append(x.T @ residual + theta[:-1], residual.sum())
+
+    bounds = [(0, None) if SIGNS.get(n) == 1 else (None, 0) if SIGNS.get(n) == -1 else (None, None) for n in names]
+    theta = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]).x
+    return {name: round(float(w), 4) for name, w in zip(names, theta[:-1], strict=True)}, round(float(theta[-1]), 4)
 
 
 def probabilities(rows: list[Row], weights: dict[str, float], bias: float) -> np.ndarray:
@@ -148,7 +170,11 @@ def report(rows: list[Row], weights: dict[str, float], bias: float, threshold: f
 
 
 def demo_rows(index_dir: Path) -> list[Row]:
-    """The demo set's single-turn cases with their signals over the demo index (half 'fit')."""
+    """The demo set's cases (follow-ups too, as the assistant meets them) with their signals over the demo index.
+
+    A follow-up is searched with the rule-based standalone query, as without a model, and judged on the user's own
+    last turn (see ``judge``). Cross-lingual cases are left out: they are reported apart, not held to the targets.
+    """
     from assistant.indexing.builder import open_retriever
 
     settings = Settings(index_dir=index_dir)
@@ -157,31 +183,36 @@ def demo_rows(index_dir: Path) -> list[Row]:
     rows = []
     for line in (ROOT / "eval" / "demo.jsonl").read_text("utf-8").splitlines():
         case = json.loads(line)
-        if case.get("conversation") or "cross-lingual" in case["tags"]:
+        if "cross-lingual" in case["tags"]:
             continue
-        hits = retriever.search(case["question"], options)
-        rarity = retriever.rarity(sorted(content_words(case["question"])))
-        values = signals_of(case["question"], hits, rarity).as_dict()
-        rows.append(Row("demo", "fit", bool(case["answerable"]), tuple(values[n] for n in NAMES)))
+        language = Language(case["language"])
+        earlier = [Turn(turn["question"], turn["question"], turn.get("answer", ""), language=language)
+                   for turn in case.get("conversation") or []]  # fmt: skip
+        query = carry_terms(case["question"], earlier, language)
+        hits = retriever.search(query, options)
+        rarity = retriever.rarity(sorted(content_words(query) | content_words(case["question"])))
+        asked = case["question"] if content_words(case["question"]) else query
+        values = signals_of(asked, hits, rarity).as_dict()
+        rows.append(
+            Row("demo", "fit", bool(case["answerable"]), tuple(values[n] for n in NAMES), case["id"], case["language"])
+        )
     return rows
 
 
 def threshold_for(rows: list[Row], weights: dict[str, float], bias: float, answer_rate: float) -> float:
     """The probability under which at most 1 - answer_rate of the answerable rows fall."""
     fitted = probabilities([r for r in rows if r.answerable], weights, bias)
-    return round(float(np.quantile(fitted, 1 - answer_rate)), 4)
+    return round(float(np.quantile(fitted, 1 - answer_rate, method="lower")), 4)
 
 
 def cross_validated(rows: list[Row], demo: list[Row], names: list[str], weight: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each demo row's probability from a model fitted without its fold (5 folds), and the rows' labels."""
-    folds = [demo[i::5] for i in range(5)]
-    scores: list[float] = []
-    labels: list[bool] = []
-    for i, held in enumerate(folds):
-        weights, bias = fit(rows + [r for j, fold in enumerate(folds) if j != i for r in fold], names, weight)
-        scores.extend(probabilities(held, weights, bias))
-        labels.extend(row.answerable for row in held)
-    return np.array(scores), np.array(labels)
+    """Each demo row's probability from a model fitted without its fold (5 folds), and the rows' labels, in order."""
+    scores = np.zeros(len(demo))
+    for i in range(5):
+        held = range(i, len(demo), 5)
+        weights, bias = fit(rows + [r for j, r in enumerate(demo) if j % 5 != i], names, weight)
+        scores[list(held)] = probabilities([demo[j] for j in held], weights, bias)
+    return scores, np.array([row.answerable for row in demo])
 
 
 def rates(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
@@ -194,19 +225,16 @@ def rates(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-class", type=int, default=400, help="Questions per set, half and side.")
-    parser.add_argument("--article-share", type=float, default=0.15, help="Share of articles left out whole.")
-    parser.add_argument("--paragraph-share", type=float, default=0.2, help="Share of paragraphs left out.")
-    parser.add_argument("--answer-rate", type=float, default=0.95, help="Answered share of answerables.")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--demo", type=Path, default=None, help="Index of corpus/: fit on the demo set too.")
-    parser.add_argument("--demo-weight", type=float, default=10.0, help="How many SQuAD rows a demo row counts.")
-    parser.add_argument("--datasets", type=Path, default=DATASETS, help="Folder of the shared SQuAD-style sets.")
-    parser.add_argument("--json", type=Path, default=None, help="Write coefficients and figures here.")
-    args = parser.parse_args()
-
+def squad_rows(args: argparse.Namespace) -> list[Row]:
+    """Signals of the sampled SQuAD questions over one index of what is kept; reused from ``--cache`` when the
+    answering code and the sampling are the same as when it was written."""
+    key = hashlib.sha1(repr([args.per_class, args.article_share, args.paragraph_share, args.seed]).encode())
+    for source in sorted((ROOT / "assistant").rglob("*.py")):
+        key.update(source.read_bytes())
+    if args.cache and args.cache.exists():
+        cached = json.loads(args.cache.read_text("utf-8"))
+        if cached["key"] == key.hexdigest():
+            return [Row(r["dataset"], r["half"], r["answerable"], tuple(r["values"])) for r in cached["rows"]]
     settings = Settings()
     files = {name: args.datasets / path for name, path in FILES.items()}
     squad = load_squad(list(files.values()))
@@ -220,7 +248,6 @@ def main() -> None:
           f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)  # fmt: skip
     retriever = Retriever(index, settings.retrieval)
     options = SearchOptions(top_k=settings.retrieval.top_k, min_score=0.0)
-
     rows: list[Row] = []
     for dataset in FILES:
         for part in ("fit", "check"):
@@ -232,18 +259,46 @@ def main() -> None:
                     rarity = retriever.rarity(sorted(content_words(question.text)))
                     values = signals_of(question.text, hits, rarity)
                     rows.append(Row(dataset, part, answerable, tuple(values.as_dict()[n] for n in NAMES)))
+    if args.cache:
+        data = [{"dataset": r.dataset, "half": r.half, "answerable": r.answerable, "values": r.values} for r in rows]
+        args.cache.write_text(json.dumps({"key": key.hexdigest(), "rows": data}), "utf-8")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-class", type=int, default=400, help="Questions per set, half and side.")
+    parser.add_argument("--article-share", type=float, default=0.15, help="Share of articles left out whole.")
+    parser.add_argument("--paragraph-share", type=float, default=0.2, help="Share of paragraphs left out.")
+    parser.add_argument("--answer-rate", type=float, default=0.95, help="Answered share of answerables.")
+    parser.add_argument(
+        "--squad-answer-rate", type=float, default=0.98, help="Answered share of the SQuAD fit half's answerables."
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--demo", type=Path, default=None, help="Index of corpus/: fit on the demo set too.")
+    parser.add_argument("--demo-weight", type=float, default=40.0, help="How many SQuAD rows a demo row counts.")
+    parser.add_argument("--datasets", type=Path, default=DATASETS, help="Folder of the shared SQuAD-style sets.")
+    parser.add_argument("--json", type=Path, default=None, help="Write coefficients and figures here.")
+    parser.add_argument("--cache", type=Path, default=None, help="Keep the SQuAD rows' signals in this file.")
+    args = parser.parse_args()
+
+    rows = squad_rows(args)
     fit_rows = [row for row in rows if row.half == "fit"]
     demo = demo_rows(args.demo) if args.demo else []
     output: dict[str, object] = {"settings": {k: str(v) for k, v in vars(args).items()}}
     for name, names in (("hashing", NAMES), (KEYWORD_ONLY, NO_DENSE)):
         weights, bias = fit(fit_rows + demo, names, args.demo_weight)
-        threshold = threshold_for(fit_rows, weights, bias, args.answer_rate)
+        threshold = threshold_for(fit_rows, weights, bias, args.squad_answer_rate)
         if demo:
             scores, labels = cross_validated(fit_rows, demo, names, args.demo_weight)
-            threshold = round(float(np.quantile(scores[labels], 1 - args.answer_rate)), 4)
+            demo_threshold = float(np.quantile(scores[labels], 1 - args.answer_rate, method="lower"))
+            threshold = min(threshold, round(demo_threshold, 4))
         figures = report(rows, weights, bias, threshold)
         if demo:
             figures["demo/cross-validated"] = rates(scores, labels, threshold)
+            for language in sorted({row.language for row in demo}):
+                mine = np.array([row.language == language for row in demo])
+                figures[f"demo/{language}"] = rates(scores[mine], labels[mine], threshold)
         output[name] = {"weights": weights, "bias": bias, "threshold": threshold, "figures": figures}
         print(f'    "{name}": Calibration(\n        weights={weights},\n        bias={bias},\n'
               f"        threshold={threshold},\n    ),")  # fmt: skip

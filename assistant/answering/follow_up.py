@@ -15,10 +15,11 @@ from ..records import Language, Turn
 from ..text.questions import is_query_filler
 from ..text.tokenizers import TOKENIZERS
 
-# Openers and endings that mark a question as leaning on the one before it.
+# Openers, endings and references ("this sum") that mark a question as leaning on the one before it.
 _CUES = re.compile(
     r"^\s*(그럼|그러면|그렇다면|그건|그거|그것|그곳|거기|이건|이거|그리고|또|또한|그\s|那|那麼|那么|那麽|它|还有|還有|另外|此外|其)"
-    r"|(呢|呢？|呢\?)\s*$|^\s*(what|how) about\b|^\s*and\b",
+    r"|(呢|呢？|呢\?)\s*$|^\s*(what|how) about\b|^\s*and\b"
+    r"|這筆|这笔|這個|这个|該項|该项",  # "this sum", "this one", "that item": what the last turn named
     re.IGNORECASE,
 )
 # Korean question and function words, Chinese follow-up openers, English question words: no topic in them.

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from ..languages import han_runs, has_hangul, normalize
 from ..text.kiwi import analyse
-from .phrase_rules import pattern_spans, question_kind, tagged_words
+from .phrase_rules import FITS, pattern_spans, question_kind, spans_of, tagged_words
 
 DIGITS = re.compile(r"[0-9〇零一二两三四五六七八九十百千]+")
 _NUMERAL = "[0-9〇零一二两三四五六七八九十百千万亿]"
@@ -36,16 +36,21 @@ _MONEY_UNIT = re.compile(r"원|달러|韩元|美元|元|币")
 # The measure word after a how-many word: 몇 곳, 几所, 多少个.
 _MEASURE = re.compile(
     r"(?:몇\s*|几|多少)(명|개|곳|건|배|회|차|위|권|종|층|척|살|번째|단지|"
-    r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|%)"
-)
+    r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|大|%)"
+)  # 前几大: "among the top how many"
+# A question that names a count without a question word: "누적 이용자 수", "参加人数".
+_COUNT = re.compile(r"[가-힣]\s*수(?:는|가|를|도)?\s*[?？.]?\s*$|인원|人数|数量")
 _PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
 # Measure words that count the same kind of thing and answer for each other (몇 곳 … 12개, 幾家 … 20個).
-_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 个 家 所 项 座 台 件 条 种 本 篇")
+_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 대 个 家 所 项 座 台 件 条 种 本 篇")  # 몇 개 … 7대 분야
 _WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
 _HOW_MANY = re.compile(r"多少|몇")
-_LATIN = re.compile(r"[a-z][a-z0-9\-]+")
+_LATIN = re.compile(r"[a-z][a-z0-9\-]{2,}")  # "xr", "ai", "vr": technologies more often than names
+_LATIN_RUN = re.compile(r"[a-z]+")
 _NUMBER = re.compile(r"[0-9]{2,}")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
+_ENTITY_KINDS = ("person", "place", "name")
+GIVEN_SHARE = 0.6  # a phrase this much made of the question's own characters is what the question names, no answer
 OTHER_UNIT = 0.3  # what a number with another unit (or a date for "how many") counts for
 
 
@@ -64,6 +69,8 @@ def asked_value(question: str) -> AskedValue | None:
     """The value the question asks for, or None when it asks for something else (a name, a place, a reason)."""
     kind = question_kind(question)
     normal = normalize(question)
+    if kind == "thing" and _COUNT.search(normal):
+        kind = "number"
     if kind not in ("date", "number") or (kind == "number" and _WHICH.search(normal) and not _HOW_MANY.search(normal)):
         return None
     measure = _MEASURE.search(normal)
@@ -103,10 +110,32 @@ def value_fit(asked: AskedValue, normal: str) -> float:
         elif unit is not None:
             fit = 1.0 if _PERCENT.search(text) else OTHER_UNIT
         elif asked.money:
-            fit = 1.0 if _MONEY_UNIT.search(text) else OTHER_UNIT
+            fit = 1.0 if _MONEY_UNIT.search(text) or _PERCENT.search(text) else OTHER_UNIT  # "cost cut by 10%"
         else:
             fit = 1.0
         best = max(best, fit)
+    return best
+
+
+def asked_entity(question: str) -> str | None:
+    """'person', 'place' or 'name' when the question asks for one (누구, 어디, 哪個單位, 叫什麼), else None."""
+    kind = question_kind(question)
+    return kind if kind in _ENTITY_KINDS else None
+
+
+def entity_fit(wanted: str, sentence: str, question: str) -> float:
+    """How well the sentence's best-fitting phrase names what is asked (``phrase_rules.FITS``: a person for 누구,
+    a place or body for 어디 …), leaving out what the question names itself and Latin words under three letters
+    ("XR", "VR": technologies, not names)."""
+    asked = normalize(question)
+    best = 0.0
+    for span in spans_of([sentence])[0]:
+        text = normalize(sentence[span.start : span.end]).strip()
+        if not text or sum(ch in asked for ch in text) / len(text) > GIVEN_SHARE:
+            continue
+        latin = _LATIN_RUN.findall(text)
+        kind = "thing" if span.kind == "name" and latin and max(map(len, latin)) < 3 else span.kind
+        best = max(best, FITS[wanted].get(kind, 0.0))
     return best
 
 
@@ -122,7 +151,7 @@ def _counted(unit: str) -> str:
     units = next((group.split() for group in _SAME_COUNT if unit in group.split()), [unit])
     korean = [u for u in units if has_hangul(u)]
     chinese = [u for u in units if not has_hangul(u)]
-    parts = [f"{_KOREAN_NUMERAL}+\\s*(?:{'|'.join(korean)})"] if korean else []
+    parts = [f"{_KOREAN_NUMERAL}+\\s*[천만억조]?\\s*(?:{'|'.join(korean)})"] if korean else []  # 32만 권
     parts += [f"{_NUMERAL}+\\s*(?:{'|'.join(map(re.escape, chinese))})"] if chinese else []
     return "|".join(parts)
 
@@ -130,7 +159,7 @@ def _counted(unit: str) -> str:
 @lru_cache(maxsize=1024)
 def names_of(question: str) -> tuple[str, ...]:
     """The names the question gives, normalised: Korean proper nouns, Chinese person, place, organisation and
-    other proper-noun words, Latin words (two characters or more each)."""
+    other proper-noun words (two characters or more each), Latin words of three letters or more."""
     normal = normalize(question)
     found: set[str] = set()
     korean: list[str] = []

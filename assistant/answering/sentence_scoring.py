@@ -200,4 +200,5 @@ def ranked_candidates(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms
     terms = question_terms(question, candidates)
     floors = document_floors(terms, candidates)
     scores = [score(terms, c, hits, floors[c.passage.document_id]) for c in candidates]
-    return terms, [candidates[i] for i in sorted(range(len(candidates)), key=lambda i: -scores[i])]
+    # rounded: sums over a set of words differ in the last bits with the hash seed, and so would the order of ties
+    return terms, [candidates[i] for i in sorted(range(len(candidates)), key=lambda i: -round(scores[i], 9))]

@@ -8,7 +8,18 @@ from assistant.answering.follow_up import carry_terms, clean_rewrite, looks_like
 from assistant.records import Language, Turn
 
 
-@pytest.mark.parametrize("question", ["그럼 예산은?", "那首爾呢？", "那么首尔呢", "What about Seoul?", "예산은?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "그럼 예산은?",
+        "那首爾呢？",
+        "那么首尔呢",
+        "What about Seoul?",
+        "예산은?",
+        "這筆錢是在哪幾年間投入的？",
+        "该项计划由谁负责？",
+    ],
+)
 def test_follow_ups_are_recognised(question: str) -> None:
     assert looks_like_follow_up(question)
 

@@ -2,7 +2,15 @@
 
 import pytest
 
-from assistant.answering.question_parts import OTHER_UNIT, asked_value, names_of, numbers_of, value_fit
+from assistant.answering.question_parts import (
+    OTHER_UNIT,
+    asked_entity,
+    asked_value,
+    entity_fit,
+    names_of,
+    numbers_of,
+    value_fit,
+)
 from assistant.languages import normalize
 
 
@@ -37,6 +45,8 @@ def test_what_a_value_question_asks_for() -> None:
         ("總共要在幾所學校設置？", "在全國120所學校設置實驗室。", 1.0),
         ("總共要在幾所學校設置？", "投入26億韓元設置實驗室。", OTHER_UNIT),
         ("공공도서관은 몇 곳인가요?", "전국 12개 공공도서관이 참여한다.", 1.0),  # 곳 and 개 count the same things
+        ("소장한 책은 몇 권인가?", "도서관이 소장한 책은 약 32만 권이다.", 1.0),  # a magnitude before the unit
+        ("추진 분야는 몇 개인가요?", "7대 분야 세부 사업을 아우른다.", 1.0),
         ("참가자는 몇 명인가요?", "전국 12개 공공도서관이 참여한다.", OTHER_UNIT),  # but not people
         ("몇 곳에서 열리나요?", "이곳에서 행사가 열린다.", 0.0),  # 이곳 is "here", not "two places"
         ("可以減少幾成？", "訓練準備時間則可節省59%。", 1.0),
@@ -44,10 +54,30 @@ def test_what_a_value_question_asks_for() -> None:
         ("언제 출범했지?", "얼라이언스가 만들어졌다.", 0.0),
         ("鎌倉幕府維持了多少年?", "歷經149年。", 1.0),  # a duration is counted in years
         ("2023년 시장 규모는 몇 조 원이었나요?", "2023년 시장이 커졌다.", 0.0),  # the question's own number
+        ("韩国希望跻身全球前几大XR领先国家？", "韓國要躋身全球前五大XR強國。", 1.0),  # 前几大 … 前五大
+        ("工厂运营成本预计降低多少", "營運成本可降低10%。", 1.0),  # a share of a cost is an amount
+        ("메타버스 서울 플랫폼 누적 이용자 수", "이용자는 120만 명이다.", 1.0),  # a count named without 몇
+        ("메타버스 서울 플랫폼 누적 이용자 수", "플랫폼은 2023년에 문을 연다.", 0.0),
     ],
 )
 def test_whether_a_sentence_holds_the_value_asked(question: str, sentence: str, expected: float) -> None:
     assert fit(question, sentence) == expected
+
+
+def test_a_count_named_without_a_question_word_asks_for_a_number() -> None:
+    asked = asked_value("메타버스 서울 플랫폼 누적 이용자 수")
+    assert asked is not None and asked.kind == "number"
+    assert asked_value("메타버스 서울 플랫폼은 무엇을 할 수 있어?") is None
+
+
+def test_what_entity_a_question_asks_for_and_whether_a_sentence_names_one() -> None:
+    assert asked_entity("中央大学派了哪位教授参加讨论？") == "person"
+    assert asked_entity("기본계획 담당 부서 어디") == "place"
+    assert asked_entity("메타버스 얼라이언스는 언제 출범했지?") is None
+    question = "中央大學派了哪位教授參加討論？"
+    assert entity_fit("person", "中央大學的李明教授參加了討論。", question) == 1.0
+    assert entity_fit("person", "中央大學參加了討論。", question) == 0.0  # only what the question names
+    assert entity_fit("name", "這項計畫使用XR技術。", "這項計畫叫什麼？") == 0.0  # "XR" is no name
 
 
 def test_the_names_a_question_gives() -> None:
