@@ -3,6 +3,8 @@
 Saved as ``vectors.faiss`` and opened memory-mapped, so a large index does not have to fit in RAM twice;
 the first change after opening reads it into memory. HNSW cannot delete in place, so deleted keys are
 kept as tombstones (``vectors.deleted.npy``) and filtered out of results until the next full rebuild.
+A flat index is searched through an ``ExactVectors`` snapshot of its vectors (made at the first search after
+opening or changing it), which ranks as FAISS does; the file stays FAISS's own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .exact_vectors import ExactVectors
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ class FaissVectorIndex:
         self._index = index
         self._path = path  # set while the index is memory-mapped from this file
         self._deleted: set[int] = set()
+        self._exact: ExactVectors | None = None  # the flat vectors dimension-major, made at the first search
         self._set_search_depth()
 
     def __len__(self) -> int:
@@ -68,6 +73,7 @@ class FaissVectorIndex:
         if vectors.shape[1] != self.dimension:
             raise ValueError(f"vectors have dimension {vectors.shape[1]}, the index {self.dimension}")
         self._index.add_with_ids(vectors, np.ascontiguousarray(keys, dtype=np.int64))
+        self._exact = None  # a search made it of the vectors before
 
     def remove(self, keys: np.ndarray) -> None:
         """Delete in place (flat) or by tombstone (HNSW)."""
@@ -76,6 +82,7 @@ class FaissVectorIndex:
         self._writable()
         if self.kind == "flat":
             self._index.remove_ids(np.ascontiguousarray(keys, dtype=np.int64))
+            self._exact = None
         else:
             self._deleted.update(int(k) for k in keys)
 
@@ -87,9 +94,12 @@ class FaissVectorIndex:
             shape = (len(queries), max(k, 0))
             return np.zeros(shape, np.float32), np.full(shape, -1, np.int64)
         wanted = min(k + len(self._deleted), total)
-        if len(queries) < _SERIAL_BELOW:
-            _search_serially()
-        scores, keys = self._index.search(queries, wanted)
+        if self.kind == "flat":
+            scores, keys = self._exact_vectors().search(queries, wanted)
+        else:
+            if len(queries) < _SERIAL_BELOW:
+                _search_serially()
+            scores, keys = self._index.search(queries, wanted)
         if self._deleted:
             scores, keys = self._drop_deleted(scores, keys, k)
         elif wanted < k:
@@ -142,6 +152,17 @@ class FaissVectorIndex:
             self._index = _faiss().read_index(str(self._path))
             self._path = None
             self._set_search_depth()
+
+    def _exact_vectors(self) -> ExactVectors:
+        """The flat index's snapshot, made from FAISS's own storage (read in place, transposed once)."""
+        exact = self._exact
+        if exact is None:
+            faiss = _faiss()
+            inner = faiss.downcast_index(self._index.index)
+            total = int(inner.ntotal)
+            stored = faiss.rev_swig_ptr(inner.get_xb(), total * self.dimension).reshape(total, self.dimension)
+            exact = self._exact = ExactVectors.of(stored, faiss.vector_to_array(self._index.id_map))
+        return exact
 
     def _set_search_depth(self) -> None:
         if self.kind == "hnsw":
