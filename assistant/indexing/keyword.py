@@ -121,8 +121,8 @@ class KeywordIndex:
     def top(
         self, query: str, weights: Mapping[str, float], document_weight: float, k: int, extra: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, scores) of the k best non-zero ``scores``, best first (ties by row), and the scores of the
-        ``extra`` rows (e.g. the dense side's candidates).
+        """(rows, scores) of the k best non-zero ``scores``, best first (ties by row, the lowest kept), and the
+        scores of the ``extra`` rows (e.g. the dense side's candidates).
 
         When the query's terms touch few passages (their postings, and the passages of the documents holding
         them), only those are scored, with the same values ``scores`` gives; else every passage is.
@@ -135,9 +135,10 @@ class KeywordIndex:
         scores = self._combine(terms, weights, document_weight, rows)
         every = np.arange(self.rows) if rows is None else rows
         found = np.flatnonzero(scores > 0)
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        found = found[np.lexsort((every[found], -scores[found]))]
+        if len(found) > k:  # the k-th best score and all its equals, of which the lowest rows are kept below
+            candidates = scores[found]
+            found = found[candidates >= np.partition(candidates, len(found) - k)[len(found) - k]]
+        found = found[np.lexsort((every[found], -scores[found]))[:k]]
         extra_scores = scores[extra if rows is None else np.searchsorted(rows, extra)]
         return every[found], scores[found], extra_scores
 
