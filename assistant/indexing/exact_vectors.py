@@ -14,7 +14,9 @@ documents).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +59,7 @@ class ExactVectors:
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Inner product of one query with every vector, in storage order."""
-        import faiss
-
+        faiss: Any = importlib.import_module("faiss")  # the FAISS backend's own dependency, loaded with it
         width = self.columns.shape[1]
         found = np.zeros(width, dtype=np.float32)
         into = faiss.swig_ptr(found)
