@@ -31,6 +31,7 @@ class ExactVectors:
 
     columns: np.ndarray  # (dimension, n padded to a multiple of PAD) float32, zeros past the n-th column
     keys: np.ndarray  # (n,) int64
+    by_key: np.ndarray  # positions in key order, to find a key's vector
 
     @classmethod
     def of(cls, vectors: np.ndarray, keys: np.ndarray) -> ExactVectors:
@@ -38,7 +39,8 @@ class ExactVectors:
         count, dimension = vectors.shape
         columns = np.zeros((dimension, -(-count // PAD) * PAD), dtype=np.float32)
         columns[:, :count] = vectors.T
-        return cls(columns, np.asarray(keys, dtype=np.int64).copy())
+        keys = np.asarray(keys, dtype=np.int64).copy()
+        return cls(columns, keys, np.argsort(keys, kind="stable"))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -56,6 +58,14 @@ class ExactVectors:
             best = best_positions(found, wanted)
             scores[row], keys[row] = found[best], self.keys[best]
         return scores, keys
+
+    def fetch(self, keys: np.ndarray) -> np.ndarray:
+        """The vectors stored under these keys, one row each (KeyError for a key not stored)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        found = self.by_key[np.minimum(np.searchsorted(self.keys, keys, sorter=self.by_key), len(self.keys) - 1)]
+        if len(keys) and (not len(self.keys) or (self.keys[found] != keys).any()):
+            raise KeyError(f"no vector stored under some of the keys {keys.tolist()[:5]}")
+        return np.ascontiguousarray(self.columns[:, found].T)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Inner product of one query with every vector, in storage order."""

@@ -4,7 +4,8 @@ Saved as ``vectors.faiss`` and opened memory-mapped, so a large index does not h
 the first change after opening reads it into memory. HNSW cannot delete in place, so deleted keys are
 kept as tombstones (``vectors.deleted.npy``) and filtered out of results until the next full rebuild.
 A flat index is searched through an ``ExactVectors`` snapshot of its vectors (made at the first search after
-opening or changing it), which ranks as FAISS does; the file stays FAISS's own.
+opening or changing it), which ranks as FAISS does; the file stays FAISS's own. A memory-mapped index is let go
+once its snapshot is made (its pages would count twice in memory) and mapped again only to be changed or saved.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class FaissVectorIndex:
         self._set_search_depth()
 
     def __len__(self) -> int:
-        return int(self._index.ntotal) - len(self._deleted)
+        return self._stored() - len(self._deleted)
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Store vectors under keys."""
@@ -89,7 +90,7 @@ class FaissVectorIndex:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, keys), best first; key -1 marks an empty slot."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        total = int(self._index.ntotal)
+        total = self._stored()
         if total == 0 or k <= 0:
             shape = (len(queries), max(k, 0))
             return np.zeros(shape, np.float32), np.full(shape, -1, np.int64)
@@ -99,7 +100,7 @@ class FaissVectorIndex:
         else:
             if len(queries) < _SERIAL_BELOW:
                 _search_serially()
-            scores, keys = self._index.search(queries, wanted)
+            scores, keys = self._opened().search(queries, wanted)
         if self._deleted:
             scores, keys = self._drop_deleted(scores, keys, k)
         elif wanted < k:
@@ -111,11 +112,13 @@ class FaissVectorIndex:
         """The stored vectors of these keys, one row each."""
         if len(keys) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.asarray(self._index.reconstruct_batch(np.asarray(keys, dtype=np.int64)), dtype=np.float32)
+        if self._exact is not None:
+            return self._exact.fetch(keys)
+        return np.asarray(self._opened().reconstruct_batch(np.asarray(keys, dtype=np.int64)), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         """Write the index (and any tombstones) into the folder."""
-        _faiss().write_index(self._index, str(folder / FILE))
+        _faiss().write_index(self._opened(), str(folder / FILE))
         if self._deleted:
             np.save(folder / TOMBSTONES, np.fromiter(self._deleted, dtype=np.int64))
 
@@ -158,11 +161,28 @@ class FaissVectorIndex:
         exact = self._exact
         if exact is None:
             faiss = _faiss()
-            inner = faiss.downcast_index(self._index.index)
+            index = self._opened()
+            inner = faiss.downcast_index(index.index)
             total = int(inner.ntotal)
             stored = faiss.rev_swig_ptr(inner.get_xb(), total * self.dimension).reshape(total, self.dimension)
-            exact = self._exact = ExactVectors.of(stored, faiss.vector_to_array(self._index.id_map))
+            exact = self._exact = ExactVectors.of(stored, faiss.vector_to_array(index.id_map))
+            if self._path is not None:
+                self._index = None
         return exact
+
+    def _opened(self) -> Any:
+        """The FAISS index, mapped again from its file if it was let go."""
+        index = self._index
+        if index is None:
+            assert self._path is not None
+            index = self._index = _faiss().read_index(
+                str(self._path), _faiss().IO_FLAG_MMAP | _faiss().IO_FLAG_READ_ONLY
+            )
+        return index
+
+    def _stored(self) -> int:
+        exact = self._exact
+        return len(exact) if self._index is None and exact is not None else int(self._opened().ntotal)
 
     def _set_search_depth(self) -> None:
         if self.kind == "hnsw":

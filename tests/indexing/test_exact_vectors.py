@@ -76,6 +76,14 @@ def test_the_flat_index_searches_its_snapshot_and_follows_changes(tmp_path: Path
     index.save(tmp_path)
     loaded = FaissVectorIndex.load(tmp_path, 32, "flat")  # memory-mapped: the snapshot reads FAISS's storage
     assert loaded.search(vectors[:4], 20)[1].tolist() == reference.search(vectors[:4], 20)[1].tolist()
+    assert len(loaded) == 200  # the mapped file let go, the snapshot answers
+    np.testing.assert_array_equal(loaded.fetch(np.array([299, 1, 2])), vectors[[299, 1, 2]])
+    with pytest.raises(KeyError):
+        loaded.fetch(np.array([3]))  # removed
+    again = tmp_path / "again"
+    again.mkdir()
+    loaded.save(again)
+    assert len(FaissVectorIndex.load(again, 32, "flat")) == 200
     loaded.add(np.array([900]), vectors[1:2] * 2)
     assert loaded.search(vectors[1:2], 1)[1].tolist() == [[900]]
 
