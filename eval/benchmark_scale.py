@@ -1,6 +1,7 @@
 """Scale benchmark: build a local index of N passages of real text, then search it from a fresh process.
 
     .venv/bin/python eval/benchmark_scale.py [--passages 10000] [--queries 500] [--datasets DIR] [--json FILE]
+        [--index DIR] [--hits FILE] [--compare FILE]
 
 The text is the paragraphs of KorQuAD 1.0 dev, DRCD dev and CMRC 2018 dev (../shared/datasets; never copied
 into the project), each language's paragraphs run together and re-windowed into documents of 1,500 characters,
@@ -11,6 +12,11 @@ Prints the build rate (passages/s, hashing embedder unless ASSISTANT_EMBEDDER__N
 index's size on disk, and, from a fresh process that opens the saved index: search p50/p99 through the
 retriever, keyword-only scoring as the retriever does it (keyword_scores + top) against keyword_top, and the
 resident memory (RSS) after opening and after the searches.
+
+To check that a change to the search path leaves results as they were: ``--index DIR`` keeps the index (and
+searches an index already there without building), ``--hits FILE`` writes every question's hits (passage ids and
+scores, in order), and ``--compare FILE`` checks them against a file written before the change: the same ids in
+the same order, every score within 1e-5 (exit status 1 and the first differences otherwise).
 """
 
 from __future__ import annotations
@@ -115,8 +121,8 @@ def build(datasets: Path, passages: int, index_dir: Path) -> dict[str, Any]:
     }
 
 
-def search(datasets: Path, index_dir: Path, queries: int) -> dict[str, Any]:
-    """Open the saved index (in this fresh process) and time searches; the figures."""
+def search(datasets: Path, index_dir: Path, queries: int, hits_file: Path | None = None) -> dict[str, Any]:
+    """Open the saved index (in this fresh process) and time searches; the figures (and the hits, to a file)."""
     from assistant.indexing.builder import open_retriever
     from assistant.retrieval.retriever import SearchOptions
     from assistant.store.local import _top
@@ -133,18 +139,22 @@ def search(datasets: Path, index_dir: Path, queries: int) -> dict[str, Any]:
     for question in questions[:20]:  # warm the analysers
         retriever.search(question, options)
     latencies, full, top = [], [], []
+    found: list[list[tuple[str, float, float, float]]] = []
     index = retriever.store.index  # type: ignore[attr-defined]  # the local store's SearchIndex
     k = max(retriever.settings.candidates, 60)
     for question in questions:
         begin = time.perf_counter()
-        retriever.search(question, options)
+        hits = retriever.search(question, options)
         latencies.append((time.perf_counter() - begin) * 1000)
+        found.append([(h.passage.id, h.score, h.keyword_score, h.dense_score) for h in hits])
         begin = time.perf_counter()
         _top(index.keyword_scores(question), k)
         full.append((time.perf_counter() - begin) * 1000)
         begin = time.perf_counter()
         index.keyword_top(question, k)
         top.append((time.perf_counter() - begin) * 1000)
+    if hits_file is not None:
+        hits_file.write_text(json.dumps({"questions": questions, "hits": found}, ensure_ascii=False), "utf-8")
     return {
         "open_seconds": round(opened, 2),
         "queries": len(questions),
@@ -158,31 +168,61 @@ def search(datasets: Path, index_dir: Path, queries: int) -> dict[str, Any]:
     }
 
 
+def compare_hits(before_file: Path, after_file: Path, tolerance: float = 1e-5) -> list[str]:
+    """How the hits in ``after_file`` differ from those in ``before_file`` (ids, order, scores); empty when alike."""
+    before = json.loads(before_file.read_text("utf-8"))
+    after = json.loads(after_file.read_text("utf-8"))
+    if before["questions"] != after["questions"]:
+        return ["the two files hold different questions"]
+    differences = []
+    for question, old, new in zip(before["questions"], before["hits"], after["hits"], strict=True):
+        ids_old, ids_new = [h[0] for h in old], [h[0] for h in new]
+        if ids_old != ids_new:
+            differences.append(f"{question!r}: ids {ids_old[:5]}… became {ids_new[:5]}…")
+            continue
+        pairs = [(a, b) for h, g in zip(old, new, strict=True) for a, b in zip(h[1:], g[1:], strict=True)]
+        worst = max((abs(a - b) for a, b in pairs), default=0.0)
+        if worst > tolerance:
+            differences.append(f"{question!r}: a score moved by {worst:.2e}")
+    return differences
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=10_000, help="about how many passages to index")
     parser.add_argument("--queries", type=int, default=500, help="questions to time")
     parser.add_argument("--datasets", type=Path, default=DATASETS, help=f"the shared datasets folder ({DATASETS})")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    parser.add_argument("--index", type=Path, default=None, help="build the index here and keep it (or search it)")
+    parser.add_argument("--hits", type=Path, default=None, help="write every question's hits (ids, scores) here")
+    parser.add_argument("--compare", type=Path, default=None, help="check the hits against this earlier --hits file")
     parser.add_argument("--search-only", type=Path, default=None, help=argparse.SUPPRESS)  # the fresh process
     args = parser.parse_args()
     if args.search_only:
-        print(json.dumps(search(args.datasets, args.search_only, args.queries)))
+        print(json.dumps(search(args.datasets, args.search_only, args.queries, args.hits)))
         return
     missing = [name for name in FILES if not (args.datasets / name).exists()]
     if missing:
         sys.exit(f"missing dataset files under {args.datasets}: {', '.join(missing)} (give the folder with --datasets)")
+    hits = args.hits
+    if args.compare and hits is None:
+        hits = Path(tempfile.mkdtemp(prefix="scale-hits-")) / "hits.json"
     with tempfile.TemporaryDirectory(prefix="scale-") as folder:
-        index_dir = Path(folder) / "index"
-        figures = build(args.datasets, args.passages, index_dir)
-        print(
-            f"analysers loaded in {figures['analysers_load_seconds']}s (not counted); "
-            f"built {figures['passages']} passages ({figures['documents']} documents) in {figures['build_seconds']}s: "
-            f"{figures['passages_per_second']} passages/s; {figures['vector_index']} vectors; "
-            f"{figures['disk_mb']} MB on disk; build peak RSS {figures['build_peak_rss_mb']} MB",
-            flush=True,
-        )
+        index_dir = args.index or Path(folder) / "index"
+        if (index_dir / "CURRENT").exists():
+            figures: dict[str, Any] = {"index": str(index_dir)}
+        else:
+            figures = build(args.datasets, args.passages, index_dir)
+            print(
+                f"analysers loaded in {figures['analysers_load_seconds']}s (not counted); "
+                f"built {figures['passages']} passages ({figures['documents']} documents) in "
+                f"{figures['build_seconds']}s: {figures['passages_per_second']} passages/s; "
+                f"{figures['vector_index']} vectors; {figures['disk_mb']} MB on disk; "
+                f"build peak RSS {figures['build_peak_rss_mb']} MB",
+                flush=True,
+            )
         command = [sys.executable, __file__, "--search-only", str(index_dir), "--queries", str(args.queries)]
+        command += ["--hits", str(hits)] if hits else []
         command += ["--datasets", str(args.datasets)]
         found = subprocess.run(command, capture_output=True, text=True, env=os.environ)
         if found.returncode != 0:
@@ -197,6 +237,11 @@ def main() -> None:
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    if args.compare and hits:
+        differences = compare_hits(args.compare, hits)
+        print(f"hits: {len(differences)} of {figures['queries']} questions differ from {args.compare}")
+        if differences:
+            sys.exit("\n".join(differences[:10]))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 Saved as ``vectors.faiss`` and opened memory-mapped, so a large index does not have to fit in RAM twice;
 the first change after opening reads it into memory. HNSW cannot delete in place, so deleted keys are
 kept as tombstones (``vectors.deleted.npy``) and filtered out of results until the next full rebuild.
+A flat index is searched through an ``ExactVectors`` snapshot of its vectors (made at the first search after
+opening or changing it), which ranks as FAISS does; the file stays FAISS's own. A memory-mapped index is let go
+once its snapshot is made (its pages would count twice in memory) and mapped again only to be changed or saved.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .exact_vectors import ExactVectors
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +59,11 @@ class FaissVectorIndex:
         self._index = index
         self._path = path  # set while the index is memory-mapped from this file
         self._deleted: set[int] = set()
+        self._exact: ExactVectors | None = None  # the flat vectors dimension-major, made at the first search
         self._set_search_depth()
 
     def __len__(self) -> int:
-        return int(self._index.ntotal) - len(self._deleted)
+        return self._stored() - len(self._deleted)
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Store vectors under keys."""
@@ -68,6 +74,7 @@ class FaissVectorIndex:
         if vectors.shape[1] != self.dimension:
             raise ValueError(f"vectors have dimension {vectors.shape[1]}, the index {self.dimension}")
         self._index.add_with_ids(vectors, np.ascontiguousarray(keys, dtype=np.int64))
+        self._exact = None  # a search made it of the vectors before
 
     def remove(self, keys: np.ndarray) -> None:
         """Delete in place (flat) or by tombstone (HNSW)."""
@@ -76,20 +83,24 @@ class FaissVectorIndex:
         self._writable()
         if self.kind == "flat":
             self._index.remove_ids(np.ascontiguousarray(keys, dtype=np.int64))
+            self._exact = None
         else:
             self._deleted.update(int(k) for k in keys)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, keys), best first; key -1 marks an empty slot."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        total = int(self._index.ntotal)
+        total = self._stored()
         if total == 0 or k <= 0:
             shape = (len(queries), max(k, 0))
             return np.zeros(shape, np.float32), np.full(shape, -1, np.int64)
         wanted = min(k + len(self._deleted), total)
-        if len(queries) < _SERIAL_BELOW:
-            _search_serially()
-        scores, keys = self._index.search(queries, wanted)
+        if self.kind == "flat":
+            scores, keys = self._exact_vectors().search(queries, wanted)
+        else:
+            if len(queries) < _SERIAL_BELOW:
+                _search_serially()
+            scores, keys = self._opened().search(queries, wanted)
         if self._deleted:
             scores, keys = self._drop_deleted(scores, keys, k)
         elif wanted < k:
@@ -101,11 +112,13 @@ class FaissVectorIndex:
         """The stored vectors of these keys, one row each."""
         if len(keys) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.asarray(self._index.reconstruct_batch(np.asarray(keys, dtype=np.int64)), dtype=np.float32)
+        if self._exact is not None:
+            return self._exact.fetch(keys)
+        return np.asarray(self._opened().reconstruct_batch(np.asarray(keys, dtype=np.int64)), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         """Write the index (and any tombstones) into the folder."""
-        _faiss().write_index(self._index, str(folder / FILE))
+        _faiss().write_index(self._opened(), str(folder / FILE))
         if self._deleted:
             np.save(folder / TOMBSTONES, np.fromiter(self._deleted, dtype=np.int64))
 
@@ -142,6 +155,34 @@ class FaissVectorIndex:
             self._index = _faiss().read_index(str(self._path))
             self._path = None
             self._set_search_depth()
+
+    def _exact_vectors(self) -> ExactVectors:
+        """The flat index's snapshot, made from FAISS's own storage (read in place, transposed once)."""
+        exact = self._exact
+        if exact is None:
+            faiss = _faiss()
+            index = self._opened()
+            inner = faiss.downcast_index(index.index)
+            total = int(inner.ntotal)
+            stored = faiss.rev_swig_ptr(inner.get_xb(), total * self.dimension).reshape(total, self.dimension)
+            exact = self._exact = ExactVectors.of(stored, faiss.vector_to_array(index.id_map))
+            if self._path is not None:
+                self._index = None
+        return exact
+
+    def _opened(self) -> Any:
+        """The FAISS index, mapped again from its file if it was let go."""
+        index = self._index
+        if index is None:
+            assert self._path is not None
+            index = self._index = _faiss().read_index(
+                str(self._path), _faiss().IO_FLAG_MMAP | _faiss().IO_FLAG_READ_ONLY
+            )
+        return index
+
+    def _stored(self) -> int:
+        exact = self._exact
+        return len(exact) if self._index is None and exact is not None else int(self._opened().ntotal)
 
     def _set_search_depth(self) -> None:
         if self.kind == "hnsw":

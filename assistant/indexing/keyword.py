@@ -46,7 +46,6 @@ class KeywordIndex:
         self.document_ids: list[str] = []
         self._slot: dict[str, int] = {}  # document id → its index in document_ids
         self.document_of_row = np.zeros(0, dtype=np.int64)
-        self._document_rows: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -76,7 +75,6 @@ class KeywordIndex:
         rows = np.fromiter((slot[d] for d in document_ids), dtype=np.int64, count=len(document_ids))
         self.document_of_row = np.concatenate([self.document_of_row, rows])
         self._document_fields = None
-        self._document_rows = None
 
     def remove(self, keep: np.ndarray) -> None:
         """Keep only the passages where the mask is true."""
@@ -89,7 +87,6 @@ class KeywordIndex:
         self.document_ids = [self.document_ids[i] for i in live]
         self._slot = {doc: i for i, doc in enumerate(self.document_ids)}
         self._document_fields = None
-        self._document_rows = None
 
     def commit(self) -> None:
         """Weight what was added or removed now (else it is done at the next query): once per build, not per batch."""
@@ -121,8 +118,8 @@ class KeywordIndex:
     def top(
         self, query: str, weights: Mapping[str, float], document_weight: float, k: int, extra: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, scores) of the k best non-zero ``scores``, best first (ties by row), and the scores of the
-        ``extra`` rows (e.g. the dense side's candidates).
+        """(rows, scores) of the k best non-zero ``scores``, best first (ties by row, the lowest kept), and the
+        scores of the ``extra`` rows (e.g. the dense side's candidates).
 
         When the query's terms touch few passages (their postings, and the passages of the documents holding
         them), only those are scored, with the same values ``scores`` gives; else every passage is.
@@ -132,12 +129,13 @@ class KeywordIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(len(extra), np.float32)
         terms = self._query_terms(query, weights)
         rows = self._touched(terms, document_weight, extra)
-        scores = self._combine(terms, weights, document_weight, rows)
+        scores = self._combine(terms, weights, document_weight, rows, _slots(rows, self.rows))
         every = np.arange(self.rows) if rows is None else rows
         found = np.flatnonzero(scores > 0)
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        found = found[np.lexsort((every[found], -scores[found]))]
+        if len(found) > k:  # the k-th best score and all its equals, of which the lowest rows are kept below
+            candidates = scores[found]
+            found = found[candidates >= np.partition(candidates, len(found) - k)[len(found) - k]]
+        found = found[np.lexsort((every[found], -scores[found]))[:k]]
         extra_scores = scores[extra if rows is None else np.searchsorted(rows, extra)]
         return every[found], scores[found], extra_scores
 
@@ -156,41 +154,26 @@ class KeywordIndex:
     def _touched(
         self, query_terms: Mapping[str, Sequence[str]], document_weight: float, extra: np.ndarray
     ) -> np.ndarray | None:
-        """Sorted rows the query can score above zero, with ``extra``; None when they are too many to be worth it."""
-        limit = self.rows // TOUCHED_SHARE
-        found: list[np.ndarray] = [extra]
-        size = len(extra)
-        documents: list[np.ndarray] = []
-        for name, terms in query_terms.items():
-            passage_field = self.passage_fields[name]
-            columns, _best = passage_field.query_columns(terms)
-            postings = passage_field.touched(columns)
-            found += postings
-            size += sum(len(rows) for rows in postings)
-            if size > limit:
-                return None
-            if document_weight > 0:
-                document_field = self.document_fields[name]
-                columns, _best = document_field.query_columns(terms)
-                documents += document_field.touched(columns)
-        if documents:
-            order, starts = self._rows_by_document()
-            wanted = np.unique(np.concatenate(documents))
-            lengths = starts[wanted + 1] - starts[wanted]
-            if size + lengths.sum() > limit:
-                return None
-            first = np.repeat(starts[wanted] - np.cumsum(lengths) + lengths, lengths)
-            found.append(order[first + np.arange(lengths.sum())])
-        return np.unique(np.concatenate(found))
+        """Sorted rows the query can score above zero, with ``extra``; None when they are too many to be worth it.
 
-    def _rows_by_document(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rows ordered by document, and where each document's rows start in that order (one past the last too)."""
-        cached = self._document_rows
-        if cached is None:
-            order = np.argsort(self.document_of_row, kind="stable")
-            starts = np.searchsorted(self.document_of_row[order], np.arange(len(self.document_ids) + 1))
-            cached = self._document_rows = (order, starts)
-        return cached
+        Marked in one boolean per passage (and per document), not sorted out of the postings: a common term's
+        postings are long, a mask is N bytes."""
+        touched = np.zeros(self.rows, dtype=bool)
+        touched[extra] = True
+        documents = np.zeros(len(self.document_ids), dtype=bool)
+        for name, terms in query_terms.items():
+            if document_weight > 0:  # a document holds its passages' terms, so its rows cover their postings
+                document_field = self.document_fields[name]
+                for rows in document_field.touched(document_field.query_columns(terms)[0]):
+                    documents[rows] = True
+            else:
+                passage_field = self.passage_fields[name]
+                for rows in passage_field.touched(passage_field.query_columns(terms)[0]):
+                    touched[rows] = True
+        if documents.any():
+            touched |= documents[self.document_of_row]
+        found = np.flatnonzero(touched)
+        return found if len(found) <= self.rows // TOUCHED_SHARE else None
 
     def _combine(
         self,
@@ -198,8 +181,10 @@ class KeywordIndex:
         weights: Mapping[str, float],
         document_weight: float,
         rows: np.ndarray | None,
+        slots: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Weighted field scores of every row (or of ``rows``), bridges as lanes; see ``scores``."""
+        """Weighted field scores of every row (or of ``rows``, ``slots`` giving each one's place), bridges as lanes;
+        see ``scores``."""
         size = self.rows if rows is None else len(rows)
         total = np.zeros(size, dtype=np.float32)
         across = np.zeros(size, dtype=np.float32)
@@ -212,22 +197,27 @@ class KeywordIndex:
             if name in self.bridges:
                 if terms:
                     trust = min(1.0, len(set(terms)) / BRIDGE_TERMS)
-                    lane = self._field_scores(name, terms, document_weight, rows) * np.float32(
+                    lane = self._field_scores(name, terms, document_weight, rows, slots) * np.float32(
                         trust / (1 + document_weight)
                     )
                     across = np.maximum(across, np.float32(min(weight, 1.0)) * lane)
                 continue
             if not terms:  # a field the query has nothing for (Han characters of a Korean query) does not dilute
                 continue
-            total += weight * self._field_scores(name, terms, document_weight, rows)
+            total += weight * self._field_scores(name, terms, document_weight, rows, slots)
             weight_sum += weight
         return np.maximum(total / np.float32(max(weight_sum * (1 + document_weight), 1e-9)), across)
 
     def _field_scores(
-        self, name: str, terms: Sequence[str], document_weight: float, rows: np.ndarray | None = None
+        self,
+        name: str,
+        terms: Sequence[str],
+        document_weight: float,
+        rows: np.ndarray | None = None,
+        slots: np.ndarray | None = None,
     ) -> np.ndarray:
         """One field's passage scores plus ``document_weight`` times their documents' scores (of ``rows`` only)."""
-        scores = self.passage_fields[name].scores(terms, rows)
+        scores = self.passage_fields[name].scores(terms, rows, slots)
         if document_weight > 0:
             documents = self.document_of_row if rows is None else self.document_of_row[rows]
             scores = scores + document_weight * self.document_fields[name].scores(terms)[documents]
@@ -269,3 +259,12 @@ class KeywordIndex:
         return {
             name: BM25Field.from_counts(membership @ field.counts, field) for name, field in self.passage_fields.items()
         }
+
+
+def _slots(rows: np.ndarray | None, count: int) -> np.ndarray | None:
+    """Each of ``count`` rows' place in the sorted ``rows`` (meaningful for those rows only)."""
+    if rows is None:
+        return None
+    slots = np.zeros(count, dtype=np.int64)
+    slots[rows] = np.arange(len(rows))
+    return slots

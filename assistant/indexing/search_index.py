@@ -66,7 +66,6 @@ class SearchIndex:
         self.next_key = 0
         self.corpus_folder: str | None = None  # where it was built from, as the manifest records it
         self.generation: str | None = None  # the generation it was loaded from or last saved as
-        self._row_of_key: dict[int, int] = {}
         self.dense_enabled = embedder is not None
         # vectors of a build in progress, held until its size is known so the vector index is sized for all of them
         self._pending_keys: list[np.ndarray] = []
@@ -116,10 +115,8 @@ class SearchIndex:
                     self._pending_vectors.append(analysis.vectors)
                 else:
                     self.vectors.add(keys, analysis.vectors)
-            first_row = len(self.passages)
             self.passages.extend(passages)
             self.keys = np.concatenate([self.keys, keys])
-            self._row_of_key.update({int(key): first_row + i for i, key in enumerate(keys)})
         for document, count in zip(analysis.documents, analysis.passage_counts, strict=True):
             self.documents[document.id] = DocumentEntry(
                 document.id, document.title, document.source, document.date, document.path, document.checksum, count
@@ -162,7 +159,6 @@ class SearchIndex:
         self.keyword.remove(keep)
         self.passages = [p for p, k in zip(self.passages, keep, strict=True) if k]
         self.keys = self.keys[keep]
-        self._row_of_key = {int(key): row for row, key in enumerate(self.keys)}
         for doc_id in doomed:
             del self.documents[doc_id]
         return int((~keep).sum())
@@ -198,8 +194,13 @@ class SearchIndex:
         vector = self.embedder.embed_queries([query])
         scores, keys = self.vectors.search(vector, k)
         live = keys[0] >= 0
-        rows = np.fromiter((self._row_of_key[int(key)] for key in keys[0][live]), dtype=np.int64)
+        rows = self.rows_of_keys(keys[0][live])
         return vector[0], scores[0][live], rows
+
+    def rows_of_keys(self, keys: np.ndarray) -> np.ndarray:
+        """The passage rows holding these (known) keys: keys only grow along the rows, so a binary search finds
+        them, with no map of every key to keep in memory or to rebuild on load."""
+        return np.searchsorted(self.keys, keys).astype(np.int64, copy=False)
 
     # --- describing, saving, loading ---------------------------------------------------------------
 
@@ -273,7 +274,6 @@ class SearchIndex:
             e["id"]: DocumentEntry(**e) for e in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
         }
         index.keys = np.load(folder / "keys.npy")
-        index._row_of_key = {int(key): row for row, key in enumerate(index.keys)}
         index.keyword = KeywordIndex.load(folder, index.field_names, index.keyword.dictionary)
         index.next_key = manifest.next_key
         index.corpus_folder = manifest.corpus_folder

@@ -194,17 +194,23 @@ class LocalStore:
         index = self._index
         if not index.passages:
             return []
-        keyword = self._keyword_scores(index, query, filters)
-        keyword_rows = _top(keyword, candidates)
         vector, dense_scores, dense_rows = self._dense(index, query, candidates, filters)
-        rows = np.unique(np.concatenate([keyword_rows, dense_rows]))
+        if filters and (filters.document_ids or filters.languages):
+            every = self._keyword_scores(index, query, filters)
+            keyword_rows = _top(every, candidates)
+            rows = np.unique(np.concatenate([keyword_rows, dense_rows]))
+            keyword = every[rows]
+        else:  # only the passages the query's terms touch are scored
+            keyword_rows, keyword_scores, dense_keyword = index.keyword_top(query, candidates, dense_rows)
+            rows = np.unique(np.concatenate([keyword_rows, dense_rows]))
+            keyword = np.zeros(len(rows), dtype=np.float32)
+            keyword[np.searchsorted(rows, dense_rows)] = dense_keyword
+            keyword[np.searchsorted(rows, keyword_rows)] = keyword_scores
         dense = _dense_for(index, rows, vector, dense_scores, dense_rows)
-        relevance = weighted(keyword[rows], dense, fusion.keyword_weight, fusion.dense_weight)
+        relevance = weighted(keyword, dense, fusion.keyword_weight, fusion.dense_weight)
         fused = reciprocal_rank([keyword_rows, dense_rows], rows, fusion.rrf_k) if fusion.fusion == "rrf" else relevance
         order = np.lexsort((rows, -fused)).tolist()
-        return [
-            Hit(index.passages[int(rows[i])], float(fused[i]), float(keyword[rows[i]]), float(dense[i])) for i in order
-        ]
+        return [Hit(index.passages[int(rows[i])], float(fused[i]), float(keyword[i]), float(dense[i])) for i in order]
 
     def _keyword_scores(self, index: SearchIndex, query: str, filters: Filters | None) -> np.ndarray:
         scores = index.keyword_scores(query)
@@ -270,16 +276,15 @@ def _admitted(index: SearchIndex, filters: Filters) -> np.ndarray:
 def _dense_for(
     index: SearchIndex, rows: np.ndarray, vector: np.ndarray, scores: np.ndarray, dense_rows: np.ndarray
 ) -> np.ndarray:
-    """Cosine of every candidate row: from the search where it was found, else from its stored vector."""
-    found = dict(zip(dense_rows.tolist(), scores.tolist(), strict=True))
+    """Cosine of every candidate row (``rows`` sorted, holding ``dense_rows``): from the search where it was found,
+    else from its stored vector."""
     dense = np.zeros(len(rows), dtype=np.float32)
-    missing = []
-    for i, row in enumerate(rows.tolist()):
-        if row in found:
-            dense[i] = found[row]
-        else:
-            missing.append(i)
-    if missing and vector.size and index.vectors is not None:
+    found = np.searchsorted(rows, dense_rows)
+    dense[found] = scores
+    searched = np.zeros(len(rows), dtype=bool)
+    searched[found] = True
+    missing = np.flatnonzero(~searched)
+    if len(missing) and vector.size and index.vectors is not None:
         stored = index.vectors.fetch(index.keys[rows[missing]])
         dense[missing] = stored @ vector
     return dense

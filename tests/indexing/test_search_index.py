@@ -188,4 +188,5 @@ def test_a_full_build_sizes_its_vector_index_for_all_passages(settings: Settings
     duplicated = search_index.SearchIndex(wide, create_embedder(wide.embedder))
     duplicated.add_documents([*documents[:3], documents[0]])  # a later batch replaces a document of an earlier one
     assert duplicated.vectors is not None and len(duplicated.vectors) == len(duplicated.passages)
-    assert sorted(duplicated._row_of_key) == sorted(int(k) for k in duplicated.keys)
+    assert (np.diff(duplicated.keys) > 0).all()  # rows_of_keys searches them
+    assert duplicated.rows_of_keys(duplicated.keys).tolist() == list(range(len(duplicated.passages)))
