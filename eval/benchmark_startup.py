@@ -5,7 +5,8 @@
 Build the index first (``assistant index build --corpus corpus --index /tmp/demo-index``). Each run starts a
 fresh process, so every figure includes imports and loading the analysers (kiwi, jieba, OpenCC). Wall seconds
 swing with the machine's load; CPU seconds (user + system of the process) much less, so both are printed.
-``serve`` is started on a free port and polled every 50 ms; its CPU is read from /proc when /readyz first says 200.
+``serve`` is started on a free port and polled every 200 ms (a warming server answers each poll, which costs
+it CPU); its CPU is read from /proc when /readyz first says 200.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def time_serve(index: Path, env: dict[str, str], timeout: float = 180) -> Timing
                     return Timing(time.perf_counter() - started, _cpu_of(process.pid))
             except httpx.TransportError:
                 pass
-            time.sleep(0.05)
+            time.sleep(0.2)  # each poll of a warming server costs it CPU: not more often
         raise SystemExit(f"serve was not ready within {timeout:.0f} s")
     finally:
         process.terminate()
