@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -65,14 +67,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_exposure(settings.api, keys)
+        warming: asyncio.Task[None] | None = None
         if getattr(app.state, "services", None) is None:
             app.state.services = _open_services(settings, metrics)
-            await app.state.services.assistant.warm_up()
+            # the analysers load while the server already answers: /livez at once, /readyz 503 until warm
+            warming = asyncio.create_task(_warm_up(app.state.services, on_ready))
+        elif on_ready is not None:
+            on_ready()
         if app.state.services.live is not None:
             app.state.services.live.watch()  # swap in generations other processes write
-        if on_ready is not None:
-            on_ready()
         yield
+        if warming is not None and not warming.done():
+            warming.cancel()
         if app.state.services.live is not None:
             app.state.services.live.close()  # queued indexing jobs fail; a running one finishes
         await app.state.services.assistant.aclose()
@@ -124,6 +130,20 @@ async def _close_redis_clients(app: FastAPI, limiter: RateLimiter) -> None:
         await seen.aclose()
 
 
+async def _warm_up(services: Services, on_ready: Callable[[], None] | None) -> None:
+    """Load the analysers (kiwi, jieba, OpenCC) and index pages, then mark the service ready."""
+    started = time.perf_counter()
+    try:
+        await services.assistant.warm_up()
+    except Exception:
+        log.exception("loading the analysers failed: /readyz stays 503 (warming)")
+        return
+    services.ready = True
+    log.info("ready: analysers loaded in %.1f s", time.perf_counter() - started)
+    if on_ready is not None:
+        on_ready()
+
+
 def _open_services(settings: Settings, metrics: Metrics) -> Services:
     from ..core import Assistant
     from ..indexing.live import LiveIndex
@@ -131,7 +151,7 @@ def _open_services(settings: Settings, metrics: Metrics) -> Services:
     live = LiveIndex(settings)
     assistant = Assistant.from_settings(settings, retriever=live.retriever)
     live.on_swap = lambda retriever: setattr(assistant, "retriever", retriever)
-    return Services(settings, assistant, live, metrics)
+    return Services(settings, assistant, live, metrics, ready=False)
 
 
 def _error(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -24,6 +24,7 @@ class Services:
     assistant: Assistant
     live: LiveIndex | None
     metrics: Metrics
+    ready: bool = True  # False while the analysers load at start (``/readyz`` says 503 until then)
 
 
 def services(request: Request) -> Services:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-from bs4 import BeautifulSoup, Tag
+from typing import TYPE_CHECKING, Any
 
 from .blocks import Block, clean_line
+
+if TYPE_CHECKING:  # bs4 (~0.3 s to import) only when a page is parsed: `ask` and `serve` open indexes without it
+    from bs4 import BeautifulSoup
 
 _DROP = (
     "script",
@@ -45,6 +46,8 @@ class HtmlContent:
 
 def parse_html(html: str) -> HtmlContent:
     """Strip markup and keep headings, the page title, and any declared source or date."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "lxml")
     title_tag = soup.find("title")
     title = clean_line(title_tag.get_text()) if title_tag else ""
@@ -70,6 +73,8 @@ def parse_html(html: str) -> HtmlContent:
 
 
 def _meta_source(soup: BeautifulSoup) -> str:
+    from bs4 import Tag
+
     canonical = soup.find("link", rel="canonical")
     if isinstance(canonical, Tag) and str(canonical.get("href", "")).startswith("http"):
         return str(canonical["href"])
@@ -80,6 +85,8 @@ def _meta_source(soup: BeautifulSoup) -> str:
 
 
 def _meta_date(soup: BeautifulSoup) -> str:
+    from bs4 import Tag
+
     candidates: list[dict[str, Any]] = [
         {"property": "article:published_time"},
         {"name": "date"},
@@ -97,6 +104,8 @@ def _meta_date(soup: BeautifulSoup) -> str:
 
 def _source_links(soup: BeautifulSoup) -> list[tuple[str, str, str]]:
     """Every outbound link with the text just before it in its block, for source detection."""
+    from bs4 import Tag
+
     found: list[tuple[str, str, str]] = []
     for anchor in soup.find_all("a", href=True):
         href = str(anchor["href"])

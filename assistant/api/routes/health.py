@@ -22,22 +22,24 @@ async def livez() -> dict[str, str]:
 
 @router.get(
     "/readyz", summary="Ready to answer",
-    responses={503: {"description": "The index is empty or not loaded"}},
+    responses={503: {"description": "Still loading the analysers (`warming`), or the index is empty"}},
 )  # fmt: skip
 async def readyz(service: ServicesDep) -> Any:
-    """Ready when the index holds passages; reports whether answers come from the model or extraction, and
-    the model's circuit breaker (`open`: the model is skipped after failing, answers are extractive)."""
+    """Ready when the analysers are loaded and the index holds passages (``warming`` until then); reports
+    whether answers come from the model or extraction, and the model's circuit breaker (`open`: the model is
+    skipped after failing, answers are extractive)."""
     stats = service.assistant.retriever.store.stats()
     assistant = service.assistant
+    ready = service.ready and stats.passages > 0
     body = {
-        "status": "ok" if stats.passages else "unavailable",
+        "status": "ok" if ready else ("unavailable" if service.ready else "warming"),
         "documents": stats.documents,
         "passages": stats.passages,
         "model": assistant.model.id,
         "model_breaker": assistant.model_breaker() or None,
         "fallback": "extractive",
     }
-    return JSONResponse(body, status_code=200 if stats.passages else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
