@@ -172,7 +172,17 @@ class RuleReader:
     id = "rules"
 
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
-        """The best-scoring phrase over the sentences (best first), or None when none fits."""
+        """The question word's slot when it lines up closely, else the best-scoring phrase of the rules below,
+        else the slot's best guess; None when neither finds one."""
+        from .phrase_slots import SURE_SLOT, SlotReader  # it builds on this module's spans
+
+        slotted = SlotReader().read(question, sentences, language)
+        if slotted is not None and slotted.score >= SURE_SLOT:
+            return slotted
+        return self.read_by_kind(question, sentences) or slotted
+
+    def read_by_kind(self, question: str, sentences: Sequence[str]) -> Phrase | None:
+        """The best-scoring phrase of the kind the question asks for over the sentences (best first), or None."""
         wanted = question_kind(question)
         terms = content_words(question)
         words = [w for w in terms if len(w) > 1 or not w.isascii()]

@@ -34,9 +34,15 @@ def eval_group() -> None:
 @eval_group.command("squad")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Ask only the first N questions.")
+@click.option(
+    "--half",
+    type=click.Choice(["first", "second"]),
+    default=None,
+    help="Ask only the first or the second half of each file's questions (tune on one, report the other).",
+)
 @json_option
 @handle_errors
-def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
+def squad(files: tuple[Path, ...], limit: int | None, half: str | None, as_json: bool) -> None:
     """Retrieval and extractive-answer metrics on SQuAD-style FILES (KorQuAD, DRCD, CMRC).
 
     Every unique paragraph of all FILES goes into one temporary index built with the settings in
@@ -46,14 +52,15 @@ def squad(files: tuple[Path, ...], limit: int | None, as_json: bool) -> None:
     of the answer phrase, answered (share not declined), build time, query latency and peak memory,
     per file and overall.
     """
-    from ..evaluation.squad import evaluate_squad, load_squad
+    from ..evaluation.squad import evaluate_squad, half_of, load_squad
 
     settings = load_settings()
     dataset = load_squad(list(files))
-    asked = min(limit, len(dataset.questions)) if limit else len(dataset.questions)
+    count = len(half_of(dataset.questions, half)) if half else len(dataset.questions)
+    asked = min(limit, count) if limit else count
     with progress_bar("building index, then asking", enabled=not as_json) as (set_total, advance):
         set_total(len(dataset.documents) + asked)
-        result = evaluate_squad(dataset, settings, limit=limit, on_build=advance, on_question=advance)
+        result = evaluate_squad(dataset, settings, limit=limit, on_build=advance, on_question=advance, half=half)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -96,15 +96,30 @@ class Asked:
     answered: bool
 
 
+def half_of(questions: Sequence[Question], half: str) -> list[Question]:
+    """Each file's first or second half of its questions (in file order): tune on one, report the other apart."""
+    if half not in ("first", "second"):
+        raise ValueError(f"half must be 'first' or 'second', not {half!r}")
+    chosen: list[Question] = []
+    for dataset in dict.fromkeys(q.dataset for q in questions):
+        own = [q for q in questions if q.dataset == dataset]
+        middle = (len(own) + 1) // 2
+        chosen += own[:middle] if half == "first" else own[middle:]
+    return chosen
+
+
 def evaluate_squad(
     squad: SquadSet,
     settings: Settings,
     limit: int | None = None,
     on_build: Callable[[int], None] | None = None,
     on_question: Callable[[int], None] | None = None,
+    half: str | None = None,
 ) -> dict[str, Any]:
-    """Build one index of all paragraphs, run the questions, and return metrics overall and per file."""
-    questions = squad.questions[:limit] if limit else squad.questions
+    """Build one index of all paragraphs, run the questions (each file's ``half`` of them, if given), and return
+    metrics overall and per file."""
+    questions = half_of(squad.questions, half) if half else squad.questions
+    questions = questions[:limit] if limit else questions
     started = time.perf_counter()
     index = SearchIndex(settings, create_embedder(settings.embedder))
     index.add_documents(squad.documents, progress=on_build)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evaluation.squad import evaluate_squad, load_squad
+from assistant.evaluation.squad import evaluate_squad, half_of, load_squad
 from assistant.settings import Settings
 
 
@@ -78,3 +78,13 @@ def test_a_tighter_answer_budget_shows_in_the_figures(files: list[Path]) -> None
     result = evaluate_squad(load_squad(files), settings, limit=3)
     assert result["questions"] == 3
     assert result["answer_chars"] <= 40
+
+
+def test_each_file_is_split_in_halves_by_question_order(files: list[Path]) -> None:
+    questions = load_squad(files).questions
+    first, second = half_of(questions, "first"), half_of(questions, "second")
+    assert [q.id for q in first] == ["ko-0-0", "ko-0-1", "hant-0-0", "hans-0-0"]
+    assert [q.id for q in second] == ["ko-1-0", "hant-0-1", "hans-0-1"]
+    assert evaluate_squad(load_squad(files), Settings(), half="second")["questions"] == 3
+    with pytest.raises(ValueError):
+        half_of(questions, "third")
