@@ -25,7 +25,7 @@ from .sentence_scoring import content_words
 
 _KINDS = (
     ("date", re.compile(r"언제|몇\s*년|몇\s*월|며칠|연도|날짜|시기|何時|何时|什麼時候|什么时候|哪一?年|幾年|几年|"
-                        r"哪一?天|幾月|几月|年份|日期")),
+                        r"哪一?天|幾月|几月|年份|日期|기간|期間|期间")),
     ("number", re.compile(r"몇|얼마|규모|금액|비율|번호|多少|幾|几|多大|多長|多长|多久|多高|多重|金額|金额|"
                           r"規模|规模|比例|電話|电话|號碼|号码")),
     ("person", re.compile(r"누구|누가|인물|誰|谁|何人|哪位|哪一位")),
@@ -42,8 +42,13 @@ _NUMBER = re.compile(
     r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|km|韓元|韩元|美元|元|人|個|个|家|"
     r"項|项|倍|年|個月|个月|月|日|天|小時|小时|分鐘|分钟|次|名|位|公里|米|公尺|台|所|種|种|本|座|層|层)?"
 )
-_DATE = re.compile(rf"{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
-                   rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?")  # fmt: skip
+_ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
+             rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?)")  # fmt: skip
+# a period is one phrase: "2022년부터 2026년까지", "2022年至2026年"
+_DATE = re.compile(rf"{_ONE_DATE}(?:\s*(?:부터|에서|~|∼|〜|–|-|至|到)\s*{_ONE_DATE}(?:\s*까지)?)?")
+_PERIOD = re.compile(r"기간|期間|期间")
+_DATE_RANGE = re.compile(r"부터|에서|[~∼〜–-]|至|到")
+PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
 _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
@@ -190,6 +195,7 @@ class RuleReader:
         asked = normalize(question)
         asked_digits = set(_DIGITS.findall(asked))
         units = set(_UNITS.findall(asked))
+        period = bool(_PERIOD.search(asked))
         best: Phrase | None = None
         # Dates and amounts are found by pattern alone: tagging (most of the reader's time) is for names and things.
         tagged = spans_of(sentences) if wanted not in ("date", "number") else [[] for _ in sentences]
@@ -210,6 +216,8 @@ class RuleReader:
                     digits = set(_DIGITS.findall(text))
                     inside = float(bool(digits) and digits <= asked_digits)
                     fit = None if fit is None else fit + 0.3 * any(unit in normalize(text) for unit in units)
+                    if fit is not None and period and span.kind == "date" and _DATE_RANGE.search(text):
+                        fit += PERIOD_FIT
                 else:
                     inside, headed = _overlap(normalize(text), asked, head)
                 if fit is None or (wanted == "thing" and not headed) or inside > 0.6 or len(text) > 40:

@@ -51,6 +51,12 @@ def test_a_number_the_question_gives_is_not_its_answer() -> None:
     assert read("2025년까지 항만 관제 인력을 몇 명 늘리나요?", sentence) == "120명"
 
 
+def test_a_question_for_a_period_gets_the_whole_period() -> None:
+    sentences = ["항만 관제 계획은 2021년 3월 부산시가 내놓았다.", "세부 과제는 2022년부터 2025년까지 추진된다."]
+    assert RuleReader().read("그럼 추진 기간은?", sentences, Language.KOREAN).text == "2022년부터 2025년까지"
+    assert read("港口計畫的推動期間是？", "各項工作於2022年至2025年推動。") == "2022年至2025年"
+
+
 def test_nothing_to_read_gives_nothing() -> None:
     assert RuleReader().read("언제?", [], Language.KOREAN) is None
 
