@@ -55,7 +55,7 @@ _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 _UNITS = re.compile(
     r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种"
 )
-_EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’()（）[]【】《》〈〉·-—"
+_EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’\"'()（）[]【】《》〈〉·-—"
 # How well a phrase of each kind fits each kind of question; a kind not listed is no answer to it. A question
 # that names no kind ('thing') is answered only by a phrase ending in its head noun ("绿茶" for "什么茶"): other
 # noun phrases were right too rarely to be shown first.
@@ -162,7 +162,8 @@ def pattern_spans(sentence: str) -> list[Span]:
     return found
 
 
-def _trimmed(sentence: str, span: Span) -> Span | None:
+def trimmed(sentence: str, span: Span) -> Span | None:
+    """The span without punctuation or spaces at its edges; None when nothing is left."""
     start, end = span.start, span.end
     while start < end and sentence[start] in _EDGE:
         start += 1
@@ -204,9 +205,9 @@ class RuleReader:
             anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
             aligned = len(normal) == len(sentence)
             for raw in [*spans, *pattern_spans(sentence)]:
-                span = _trimmed(sentence, raw)
+                span = trimmed(sentence, raw)
                 if span is not None and aligned and span.kind not in ("number", "date"):
-                    span = _trimmed(sentence, _tightened(span, normal, terms))
+                    span = trimmed(sentence, _tightened(span, normal, terms))
                 if span is None:
                     continue
                 text = sentence[span.start : span.end]

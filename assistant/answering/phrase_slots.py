@@ -20,7 +20,7 @@ from typing import Any
 
 from ..languages import has_hangul, normalize
 from ..text.kiwi import analyse
-from .phrase_rules import FITS, Span, chinese_spans, korean_spans, pattern_spans, question_kind
+from .phrase_rules import FITS, Span, chinese_spans, korean_spans, pattern_spans, question_kind, trimmed
 from .readers import Phrase
 from .sentence_scoring import content_words
 
@@ -38,7 +38,6 @@ _HEAD_KINDS = (
     ("date", re.compile(r"(?:년도|연도|날|날짜|생년월일|해|시기|시점|年代|时间|日子)[은는이가]?\s*[?？]?$")),
     ("person", re.compile(r"(?:인물|사람|선수|학자|작가|감독|배우|왕|대통령|人物|人)[은는이가]?\s*[?？]?$")),
 )
-_EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’\"'()（）[]【】《》〈〉·-—"
 
 LEFT = 1.0  # the phrase starts right after the content word just before the question word
 RIGHT = 1.0  # the phrase ends right before the content word just after it
@@ -125,7 +124,7 @@ def _read_sentence(
     korean = tokens is not None
     best: tuple[int, int, float] | None = None
     for raw in [piece for span in spans for piece in _pieces(span, places)]:
-        span = _trimmed(sentence, raw)
+        span = trimmed(sentence, raw)
         if span is None:
             continue
         span = _with_head(span, slot.head, normal)
@@ -183,16 +182,6 @@ def _adjacent(words: Sequence[str], places: dict[str, list[int]], span: Span, *,
         if close:
             total += CHAIN**rank / (1 + min(close) / 3)
     return total
-
-
-def _trimmed(sentence: str, span: Span) -> Span | None:
-    """The span without punctuation or spaces at its edges."""
-    start, end = span.start, span.end
-    while start < end and sentence[start] in _EDGE:
-        start += 1
-    while end > start and sentence[end - 1] in _EDGE:
-        end -= 1
-    return Span(start, end, span.kind) if end > start else None
 
 
 def _with_head(span: Span, head: str, normal: str) -> Span:
