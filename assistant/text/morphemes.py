@@ -148,25 +148,31 @@ class MorphemeTokenizer:
     ) -> list[list[str]]:
         """Terms of each ``head + text``, the text's Korean terms taken from ``morphemes`` (kiwi's content tokens
         of it, e.g. from the sentence split, spans where the text starts at its offset) instead of a second kiwi
-        call; heads are analysed here, and so are Korean runs that NFKC changes (kiwi misreads full-width
-        letters), as ``tokenize`` would. Only for a tokenizer without Korean user words (the split knows none)."""
+        call. Heads, texts without Hangul or whose length ``normalize`` changes, and Korean runs that NFKC changes
+        (kiwi misreads full-width letters) are tokenised as ``tokenize`` would. Only for a tokenizer without Korean
+        user words (the sentence split knows none)."""
         distinct = list(dict.fromkeys(heads))
         head_terms = dict(zip(distinct, self.tokenize(distinct), strict=True))
-        pieces: list[list[str | int]] = []  # per text: terms, or an int pointing into anew
+        pieces: list[list[str | int] | None] = []  # per text: terms, or ints pointing into anew; None: whole
         anew: list[str] = []
-        for text, found, offset in zip(texts, morphemes, offsets, strict=True):
+        whole: list[str] = []
+        for head, text, found, offset in zip(heads, texts, morphemes, offsets, strict=True):
+            normal = normalize(text)
+            if not has_hangul(normal) or len(normal) != len(text):
+                pieces.append(None)
+                whole.append(normalize(head + text))
+                continue
             parts: list[str | int] = []
             starts = [m.start - offset for m in found]
-            for is_han, start, end in han_runs(text):
-                run = text[start:end]
+            for is_han, start, end in han_runs(normal):
+                run = normal[start:end]
                 if is_han:
-                    words = jieba_words(normalize(run), self.dictionary.chinese)
-                    parts.extend(word for word in words if _WORD.fullmatch(word))
+                    parts.extend(word for word in jieba_words(run, self.dictionary.chinese) if _WORD.fullmatch(word))
                 elif not has_hangul(run):
-                    parts.extend(_WORD.findall(normalize(run)))
-                elif not unicodedata.is_normalized("NFKC", run):
+                    parts.extend(_WORD.findall(run))
+                elif not unicodedata.is_normalized("NFKC", text[start:end]):
                     parts.append(len(anew))
-                    anew.append(normalize(run))
+                    anew.append(run)
                 else:
                     parts.extend(
                         _normal_form(m.form)
@@ -175,10 +181,14 @@ class MorphemeTokenizer:
                     )
             pieces.append(parts)
         anew_terms = self._korean(anew)
+        whole_terms = iter(self.tokenize_normalized(whole))
         result: list[list[str]] = []
-        for head, parts in zip(heads, pieces, strict=True):
+        for head, taken in zip(heads, pieces, strict=True):
+            if taken is None:
+                result.append(next(whole_terms))
+                continue
             terms = list(head_terms[head])
-            for part in parts:
+            for part in taken:
                 if isinstance(part, int):
                     terms.extend(anew_terms[part])
                 else:

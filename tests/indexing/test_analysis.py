@@ -21,7 +21,9 @@ PARAGRAPHS = [
 def _documents() -> list[Document]:
     text = "\n".join(PARAGRAPHS * 3)
     short = "짧은 글이다."
+    chinese = "臺北市立圖書館於1998年開館。館藏超過三十二萬冊，閱覽室有120個座位。週末開放至下午六時。" * 3
     return [
+        Document(id="zh", title="圖書館", text=chinese, sections=(Section("", 0, len(chinese)),)),
         Document(id="long", title="도서관 이야기", text=text, sections=(Section("첫 장", 0, len(text)),)),
         Document(id="short", title="메모", text=short, sections=(Section("", 0, len(short)),)),
     ]
