@@ -6,16 +6,24 @@ Every passage keeps its character span in the document, so ``document.text[start
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from ..languages import CHINESE, chinese_script, detect_language, has_hangul
 from ..records import Document, Language, Passage
 from ..settings import ChunkingSettings
-from ..text.sentences import Span, chinese_sentences, korean_sentences, latin_sentences
+from ..text.sentences import Morpheme, Span, chinese_sentences, korean_sentences_and_morphemes, latin_sentences
 
 
 def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -> list[list[Passage]]:
     """The passages of each document, in document order; Korean text goes to kiwi in one batch."""
+    return chunk_documents_and_morphemes(documents, settings, frozenset())[0]
+
+
+def chunk_documents_and_morphemes(
+    documents: Sequence[Document], settings: ChunkingSettings, keep_tags: Set[str]
+) -> tuple[list[list[Passage]], list[list[Morpheme]]]:
+    """``chunk_documents``, and each document's Korean morphemes with a tag in ``keep_tags`` (spans in the
+    document's text, in order) as kiwi found them while splitting sentences: its one pass over the text."""
     lines: list[tuple[int, int, int, int]] = []  # (document, section, start, end) of each non-empty line
     for d, document in enumerate(documents):
         for s, section in enumerate(document.sections):
@@ -25,10 +33,14 @@ def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -
                     lines.append((d, s, position, position + len(line)))
                 position += len(line) + 1
     korean = [i for i, (d, _s, a, b) in enumerate(lines) if has_hangul(documents[d].text[a:b])]
-    korean_spans = korean_sentences(
+    korean_spans, korean_morphemes = korean_sentences_and_morphemes(
         [documents[lines[i][0]].text[lines[i][2] : lines[i][3]] for i in korean],
         [lines[i][2] for i in korean],
+        keep_tags,
     )
+    morphemes: list[list[Morpheme]] = [[] for _ in documents]
+    for i, of_line in zip(korean, korean_morphemes, strict=True):
+        morphemes[lines[i][0]].extend(of_line)
     spans_of_line: dict[int, list[Span]] = dict(zip(korean, korean_spans, strict=True))
     sentences: dict[tuple[int, int], list[Span]] = {}
     for i, (d, s, a, b) in enumerate(lines):
@@ -63,7 +75,7 @@ def chunk_documents(documents: Sequence[Document], settings: ChunkingSettings) -
                     )
                 )
         result.append(passages)
-    return result
+    return result, morphemes
 
 
 def pack(sentences: Sequence[Span], size: int, overlap: int) -> list[Span]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from ..languages import han_runs, has_hangul, normalize
 from .dictionaries import UserDictionary, UserWord
 from .kiwi import analyse, kiwi_version
+from .sentences import Morpheme
 
 # Content-bearing kiwi tags: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words, numbers.
 CONTENT_TAGS = frozenset(
@@ -69,6 +72,12 @@ def _cut(run: str, words: tuple[UserWord, ...]) -> tuple[str, ...]:
     return tuple(_jieba_with(words).cut(run))
 
 
+@lru_cache(maxsize=1 << 16)
+def _normal_form(form: str) -> str:
+    """``normalize`` of one of kiwi's forms, remembered (a few thousand forms make most of a corpus)."""
+    return normalize(form)
+
+
 class MorphemeTokenizer:
     """Korean morphemes + Chinese words + Latin/number words, all normalised."""
 
@@ -89,6 +98,9 @@ class MorphemeTokenizer:
             "jieba": str(jieba.__version__),
             "opencc": str(getattr(opencc, "__version__", "unknown")),
             "tags": ",".join(sorted(CONTENT_TAGS)),
+            # where an index's Korean passage terms come from (see ``indexing.analysis``): kiwi's one pass over
+            # each line in the sentence split, or (Korean user words, which the split does not know) each passage
+            "korean_passages": "per passage" if self.dictionary.korean else "sentence split",
         }
         if self.dictionary:
             description["user_dictionary"] = self.dictionary.describe()
@@ -122,6 +134,63 @@ class MorphemeTokenizer:
             for part in parts:
                 if isinstance(part, int):
                     terms.extend(korean_terms[part])
+                else:
+                    terms.append(part)
+            result.append(terms)
+        return result
+
+    def tokenize_analysed(
+        self,
+        heads: Sequence[str],
+        texts: Sequence[str],
+        morphemes: Sequence[Sequence[Morpheme]],
+        offsets: Sequence[int],
+    ) -> list[list[str]]:
+        """Terms of each ``head + text``, the text's Korean terms taken from ``morphemes`` (kiwi's content tokens
+        of it, e.g. from the sentence split, spans where the text starts at its offset) instead of a second kiwi
+        call. Heads, texts without Hangul or whose length ``normalize`` changes, and Korean runs that NFKC changes
+        (kiwi misreads full-width letters) are tokenised as ``tokenize`` would. Only for a tokenizer without Korean
+        user words (the sentence split knows none)."""
+        distinct = list(dict.fromkeys(heads))
+        head_terms = dict(zip(distinct, self.tokenize(distinct), strict=True))
+        pieces: list[list[str | int] | None] = []  # per text: terms, or ints pointing into anew; None: whole
+        anew: list[str] = []
+        whole: list[str] = []
+        for head, text, found, offset in zip(heads, texts, morphemes, offsets, strict=True):
+            normal = normalize(text)
+            if not has_hangul(normal) or len(normal) != len(text):
+                pieces.append(None)
+                whole.append(normalize(head + text))
+                continue
+            parts: list[str | int] = []
+            starts = [m.start - offset for m in found]
+            for is_han, start, end in han_runs(normal):
+                run = normal[start:end]
+                if is_han:
+                    parts.extend(word for word in jieba_words(run, self.dictionary.chinese) if _WORD.fullmatch(word))
+                elif not has_hangul(run):
+                    parts.extend(_WORD.findall(run))
+                elif not unicodedata.is_normalized("NFKC", text[start:end]):
+                    parts.append(len(anew))
+                    anew.append(run)
+                else:
+                    parts.extend(
+                        _normal_form(m.form)
+                        for m in found[bisect_left(starts, start) : bisect_left(starts, end)]
+                        if m.end - offset <= end and m.tag in CONTENT_TAGS
+                    )
+            pieces.append(parts)
+        anew_terms = self._korean(anew)
+        whole_terms = iter(self.tokenize_normalized(whole))
+        result: list[list[str]] = []
+        for head, taken in zip(heads, pieces, strict=True):
+            if taken is None:
+                result.append(next(whole_terms))
+                continue
+            terms = list(head_terms[head])
+            for part in taken:
+                if isinstance(part, int):
+                    terms.extend(anew_terms[part])
                 else:
                     terms.append(part)
             result.append(terms)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from typing import NamedTuple
 
 from .kiwi import shared_kiwi
 
 Span = tuple[int, int]
+
+
+class Morpheme(NamedTuple):
+    """One of kiwi's tokens, its span in the text it was found in."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+
 
 # A sentence ends at CJK or Latin terminal punctuation (plus closing quotes/brackets), or at a line end.
 _CJK_END = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+[」』”’\"'）)\]】]*|\n|$)")
@@ -42,14 +53,22 @@ def latin_sentences(text: str, offset: int = 0) -> list[Span]:
 
 
 def korean_sentences(texts: Sequence[str], offsets: Sequence[int]) -> list[list[Span]]:
-    """Sentences of many Korean texts at once, by kiwipiepy's splitter (one batch call).
+    """Sentences of many Korean texts at once, by kiwipiepy's splitter (one batch call)."""
+    return korean_sentences_and_morphemes(texts, offsets, frozenset())[0]
+
+
+def korean_sentences_and_morphemes(
+    texts: Sequence[str], offsets: Sequence[int], keep_tags: Set[str]
+) -> tuple[list[list[Span]], list[list[Morpheme]]]:
+    """Sentences of many Korean texts at once, by kiwipiepy's splitter (one batch call), and the morphemes kiwi
+    found on the way whose tag is in ``keep_tags`` (spans offset like the sentences'), so they need no second call.
 
     kiwi's time grows faster than the length of one text (a 100,000-character paragraph took seconds more than
     its pieces), so a text longer than ``KIWI_PIECE`` is handed over in pieces cut after a sentence end (else at
     a space), and the pieces' sentences are put back together.
     """
     if not texts:
-        return []
+        return [], []
     pieces: list[str] = []
     piece_offsets: list[int] = []
     owner: list[int] = []
@@ -59,11 +78,25 @@ def korean_sentences(texts: Sequence[str], offsets: Sequence[int]) -> list[list[
             piece_offsets.append(offset + start)
             owner.append(i)
     kiwi = shared_kiwi()
-    results = kiwi.split_into_sents(pieces) if len(pieces) > 1 else [kiwi.split_into_sents(pieces[0])]
+    with_tokens = bool(keep_tags)
+    results = (
+        kiwi.split_into_sents(pieces, return_tokens=with_tokens)
+        if len(pieces) > 1
+        else [kiwi.split_into_sents(pieces[0], return_tokens=with_tokens)]
+    )
     spans: list[list[Span]] = [[] for _ in texts]
+    morphemes: list[list[Morpheme]] = [[] for _ in texts]
     for i, text, offset, sentences in zip(owner, pieces, piece_offsets, results, strict=True):
         spans[i].extend((offset + s.start, offset + s.end) for s in sentences if text[s.start : s.end].strip())
-    return [found or [(offset, offset + len(text))] for found, text, offset in zip(spans, texts, offsets, strict=True)]
+        if with_tokens:
+            morphemes[i].extend(
+                Morpheme(t.form, t.tag, offset + t.start, offset + t.end)
+                for s in sentences
+                for t in s.tokens
+                if t.tag in keep_tags
+            )
+    found = [found or [(offset, offset + len(text))] for found, text, offset in zip(spans, texts, offsets, strict=True)]
+    return found, morphemes
 
 
 def cut_long_text(text: str, limit: int) -> list[Span]:
