@@ -72,6 +72,16 @@ def _cut(run: str, words: tuple[UserWord, ...]) -> tuple[str, ...]:
     return tuple(_jieba_with(words).cut(run))
 
 
+def _joined(terms: list[str], parts: Sequence[str | int], korean_terms: Sequence[list[str]]) -> list[str]:
+    """``terms`` extended by ``parts`` in order, an int standing for that Korean run's terms in ``korean_terms``."""
+    for part in parts:
+        if isinstance(part, int):
+            terms.extend(korean_terms[part])
+        else:
+            terms.append(part)
+    return terms
+
+
 @lru_cache(maxsize=1 << 16)
 def _normal_form(form: str) -> str:
     """``normalize`` of one of kiwi's forms, remembered (a few thousand forms make most of a corpus)."""
@@ -128,16 +138,7 @@ class MorphemeTokenizer:
                     parts.extend(_WORD.findall(run))
             pieces.append(parts)
         korean_terms = self._korean(korean_runs)
-        result: list[list[str]] = []
-        for parts in pieces:
-            terms: list[str] = []
-            for part in parts:
-                if isinstance(part, int):
-                    terms.extend(korean_terms[part])
-                else:
-                    terms.append(part)
-            result.append(terms)
-        return result
+        return [_joined([], parts, korean_terms) for parts in pieces]
 
     def tokenize_analysed(
         self,
@@ -182,19 +183,10 @@ class MorphemeTokenizer:
             pieces.append(parts)
         anew_terms = self._korean(anew)
         whole_terms = iter(self.tokenize_normalized(whole))
-        result: list[list[str]] = []
-        for head, taken in zip(heads, pieces, strict=True):
-            if taken is None:
-                result.append(next(whole_terms))
-                continue
-            terms = list(head_terms[head])
-            for part in taken:
-                if isinstance(part, int):
-                    terms.extend(anew_terms[part])
-                else:
-                    terms.append(part)
-            result.append(terms)
-        return result
+        return [
+            next(whole_terms) if taken is None else _joined(list(head_terms[head]), taken, anew_terms)
+            for head, taken in zip(heads, pieces, strict=True)
+        ]
 
     def _korean(self, runs: list[str]) -> list[list[str]]:
         analysed = analyse(runs, self.dictionary.korean)
