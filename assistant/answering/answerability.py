@@ -84,8 +84,8 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
     value = absent = entity = 0.0
     if asked is not None or numbers or wanted is not None:
         _, ranked = ranked_candidates(question, hits)
-        # the best sentence and those of its passage that rank next: "32만 권" follows the sentence naming the library
-        support = [ranked[0].normal, *(c.normal for c in ranked[1:SUPPORT] if _follows(c, ranked[0], ranked))]
+        # the best sentence, and the one after it when that ranks close: "32만 권" follows the library's name
+        support = _support(ranked)
         best = "\n".join([*support, normalize(ranked[0].passage.title)]) if ranked else ""
         value = max((value_fit(asked, normal) for normal in support), default=0.0) if asked is not None else 0.0
         absent = sum(number not in best for number in numbers) / len(numbers) if numbers else 0.0
@@ -153,11 +153,18 @@ def evidence_of(question: str, hits: Sequence[Hit]) -> list[Hit]:
     return [*best, foreign] if foreign is not None else best
 
 
-def _follows(candidate: Candidate, best: Candidate, ranked: Sequence[Candidate]) -> bool:
-    """Whether ``candidate`` is the sentence right after ``best`` in the same passage."""
-    if candidate.passage.id != best.passage.id or candidate.start < best.end:
-        return False
-    return not any(c.passage.id == best.passage.id and best.end <= c.start < candidate.start for c in ranked)
+def _support(ranked: Sequence[Candidate]) -> list[str]:
+    """The best-ranked sentence, and the sentence right after it in its passage when that ranks in the first
+    ``SUPPORT``: where a value the question asks for may stand."""
+    if not ranked:
+        return []
+    best = ranked[0]
+    after = min(
+        (c for c in ranked if c.passage.id == best.passage.id and c.start >= best.end),
+        key=lambda c: c.start,
+        default=None,
+    )
+    return [best.normal] if after is None or after not in ranked[1:SUPPORT] else [best.normal, after.normal]
 
 
 def _unknown_name(question: str, words: frozenset[str], rarity: Mapping[str, float], text: str, korean: bool) -> float:
