@@ -45,9 +45,10 @@ _NUMBER = re.compile(
 _ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
              rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?)")  # fmt: skip
 # a period is one phrase: "2022년부터 2026년까지", "2022年至2026年"
-_DATE = re.compile(rf"{_ONE_DATE}(?:\s*(?:부터|에서|~|∼|〜|–|-|至|到)\s*{_ONE_DATE}(?:\s*까지)?)?")
+_RANGE_MARK = r"부터|에서|~|∼|〜|–|-|至|到"
+_DATE = re.compile(rf"{_ONE_DATE}(?:\s*(?:{_RANGE_MARK})\s*{_ONE_DATE}(?:\s*까지)?)?")
 _PERIOD = re.compile(r"기간|期間|期间")
-_DATE_RANGE = re.compile(r"부터|에서|[~∼〜–-]|至|到")
+_DATE_RANGE = re.compile(_RANGE_MARK)
 PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
 _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
