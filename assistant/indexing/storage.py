@@ -2,7 +2,7 @@
 
     index/
       CURRENT            name of the generation being served (replaced with os.replace)
-      gen-<time>-<id>/   manifest.json, passages.jsonl, documents.json, keys.npy, *.npz, vectors.faiss
+      gen-<time>-<id>/   manifest.json, passages.*, documents.json, keys.npy, keyword.*, vectors.faiss
       .building-*/       a generation being written; never read
       .lock              locked (flock) by the one process writing, for its whole load → change → save
       .jobs/             background indexing jobs, one JSON file each (``job_files``)
