@@ -14,15 +14,16 @@ Chinese) passages lack it. So each term's IDF and each row's length norm are tak
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+from .vocabulary import Vocabulary
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
@@ -53,8 +54,7 @@ class BM25Field:
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self.terms: list[str] = []
-        self.vocabulary: dict[str, int] = {}
+        self.vocabulary = Vocabulary()
         self._scripts: list[int] | None = []  # script_of each term, by column (None: not worked out yet)
         self._counts: sp.csr_matrix | None = sp.csr_matrix((0, 0), dtype=np.float32)
         self._blocks: list[sp.csr_matrix] = []  # rows added since the counts were last assembled
@@ -72,7 +72,7 @@ class BM25Field:
         """``script_of`` each term, by column (worked out when first needed: a loaded field is weighted already)."""
         scripts = self._scripts
         if scripts is None:
-            scripts = self._scripts = [script_of(term) for term in self.terms]
+            scripts = self._scripts = [script_of(term) for term in self.vocabulary.terms]
         return scripts
 
     @property
@@ -94,16 +94,16 @@ class BM25Field:
     def add(self, token_lists: Sequence[Sequence[str]]) -> None:
         """Append one row per token list (new terms extend the vocabulary); weighted when next read."""
         lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=len(token_lists))
-        term_id = self._term_id
+        term_id = self._term_id()
         ids = np.fromiter((term_id(t) for tokens in token_lists for t in tokens), dtype=np.int64, count=lengths.sum())
-        width = max(len(self.terms), 1)
+        width = max(len(self.vocabulary), 1)
         # one pass for the whole batch: (row, term) pairs sorted and counted, as a per-row np.unique would
         pairs, counts = np.unique(np.repeat(np.arange(len(token_lists)), lengths) * width + ids, return_counts=True)
         indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
         np.cumsum(np.bincount(pairs // width, minlength=len(token_lists)), out=indptr[1:])
         block = sp.csr_matrix(
             (counts.astype(np.float32), (pairs % width).astype(np.int32), indptr),
-            shape=(len(token_lists), len(self.terms)),
+            shape=(len(token_lists), len(self.vocabulary)),
         )
         with self._lock:
             self._blocks.append(block)
@@ -142,8 +142,7 @@ class BM25Field:
         weighted = self._weights()
         known: dict[int, int] = {}
         best = 0.0
-        for token in tokens:
-            column = self.vocabulary.get(token)
+        for column in self.vocabulary.columns(tokens):
             if column is None:
                 best += weighted.missing_idf * (self.k1 + 1)
             else:
@@ -188,13 +187,13 @@ class BM25Field:
 
     def save(self, folder: Path, name: str, counts: bool = True) -> None:
         """Write the weights (``name.weights.*.npy``, ``name.idf.npy``), the counts (``name.counts.*.npy``, unless
-        ``counts`` is false: a field derived from others) and the vocabulary (``name.terms.json``)."""
+        ``counts`` is false: a field derived from others) and the vocabulary (``name.terms.*.npy``)."""
         weighted = self._weights()
         _save_matrix(folder, f"{name}.weights", weighted.matrix)
         np.save(folder / f"{name}.idf.npy", weighted.idf)
         if counts:
             _save_matrix(folder, f"{name}.counts", self.counts)
-            (folder / f"{name}.terms.json").write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
+            self.vocabulary.save(folder, f"{name}.terms")
 
     @classmethod
     def load(
@@ -205,12 +204,11 @@ class BM25Field:
         be changed."""
         field = cls(k1, b)
         if like is None:
-            field.terms = json.loads((folder / f"{name}.terms.json").read_text(encoding="utf-8"))
-            field.vocabulary = {term: i for i, term in enumerate(field.terms)}
+            field.vocabulary = Vocabulary.load(folder, f"{name}.terms")
             field._scripts = None
             field._counts = _load_matrix(folder, f"{name}.counts", sp.csr_matrix)
         else:
-            field.terms, field.vocabulary, field._scripts = like.terms, like.vocabulary, like._scripts
+            field.vocabulary, field._scripts = like.vocabulary, like._scripts
             field._counts = None
         matrix = _load_matrix(folder, f"{name}.weights", sp.csc_matrix)
         field._rows = int(matrix.shape[0])
@@ -221,17 +219,23 @@ class BM25Field:
     def from_counts(cls, counts: sp.spmatrix, like: BM25Field) -> BM25Field:
         """A field over other rows (e.g. per-document sums) sharing ``like``'s vocabulary."""
         field = cls(like.k1, like.b)
-        field.terms, field.vocabulary, field._scripts = like.terms, like.vocabulary, like.scripts
+        field.vocabulary, field._scripts = like.vocabulary, like.scripts
         field.counts = counts
         return field
 
-    def _term_id(self, term: str) -> int:
-        column = self.vocabulary.get(term)
-        if column is None:
-            column = self.vocabulary[term] = len(self.terms)
-            self.terms.append(term)
-            self.scripts.append(script_of(term))  # (all of them worked out first, if not yet)
-        return column
+    def _term_id(self) -> Callable[[str], int]:
+        """A term's column, a new term added to the vocabulary (and its script to ``scripts``)."""
+        vocabulary, scripts = self.vocabulary, self.scripts  # scripts worked out before a term is added
+        known = vocabulary.growing()
+
+        def term_id(term: str) -> int:
+            column = known.get(term)
+            if column is None:
+                column = vocabulary.append(term)
+                scripts.append(script_of(term))
+            return column
+
+        return term_id
 
     def _held_counts(self) -> sp.csr_matrix:
         if self._counts is None:
@@ -240,7 +244,7 @@ class BM25Field:
 
     def _assemble(self) -> None:
         """Stack the waiting blocks under the counts (caller holds the lock): one copy for all of them."""
-        width = len(self.terms)
+        width = len(self.vocabulary)
         parts = [self._held_counts(), *self._blocks]
         indptr = [np.zeros(1, dtype=np.int64)]
         offset = 0
@@ -265,7 +269,7 @@ class BM25Field:
 
     def _reweight(self, counts: sp.csr_matrix) -> Weights:
         rows, width = counts.shape
-        width = max(width, len(self.terms))
+        width = max(width, len(self.vocabulary))
         if counts.shape[1] != width:
             counts = sp.csr_matrix((counts.data, counts.indices, counts.indptr), shape=(rows, width))
         script = np.asarray(self.scripts[:width], dtype=np.int64)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.indexing.bm25 import BM25Field
+from assistant.indexing.bm25 import BM25Field, script_of
 
 DOCS = [
     ["서울", "메타버스", "계획"],
@@ -89,10 +89,11 @@ def test_a_loaded_field_is_weighted_as_saved_and_changes_as_a_fresh_one(tmp_path
         assert loaded.rarity("관광") == field.rarity("관광")
     assert mapped(loaded.counts.data) and mapped(loaded._weights().matrix.indices)  # read from the file, not copied
     loaded.remove(np.array([True, False, True, True]))
-    loaded.add([["관광", "새말"]])
+    loaded.add([["관광", "새말", "新詞", "word"]])  # new terms of each script
     fresh = BM25Field()
-    fresh.add([DOCS[0], *DOCS[2:], ["관광", "새말"]])
-    for query in (["서울", "관광"], ["새말"], ["메타버스", "산업"]):
+    fresh.add([DOCS[0], *DOCS[2:], ["관광", "새말", "新詞", "word"]])
+    assert loaded.scripts == [script_of(term) for term in loaded.vocabulary.terms]
+    for query in (["서울", "관광"], ["새말"], ["新詞", "word"], ["메타버스", "산업"]):
         np.testing.assert_array_equal(loaded.scores(query), fresh.scores(query))
 
 
