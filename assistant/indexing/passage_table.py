@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
 
@@ -26,7 +26,10 @@ from ..records import Language, Passage
 
 LANGUAGES = list(Language)  # a language's code is its place here
 _CODES = {language: code for code, language in enumerate(LANGUAGES)}
-_FIELDS = ("document", "title", "section", "source", "language", "start", "end")  # the columns of ``fields``
+# the columns of ``fields``: places in ``strings`` (document … source), a language code, the passage's span in its
+# document, and where its text and its id lie in their buffers (the buffers hold them in row order, without gaps)
+_FIELDS = ("document", "title", "section", "source", "language", "start", "end", "text", "text_end", "id", "id_end")
+_TEXT, _ID = _FIELDS.index("text"), _FIELDS.index("id")
 STRINGS = "passages.strings.json"
 
 
@@ -35,29 +38,41 @@ class _Columns:
     """Passages as arrays; never changed once made (a table swaps in new ones)."""
 
     text: np.ndarray  # uint8: every text's UTF-8, one after another
-    text_offsets: np.ndarray  # int64 (n + 1): where each text starts in ``text``, and the end
     ids: np.ndarray  # uint8: every passage id's UTF-8
-    id_offsets: np.ndarray  # int64 (n + 1)
-    fields: np.ndarray  # int64 (n, 7): ``_FIELDS``; document … source are places in ``strings``
+    fields: np.ndarray  # int64 (n, 11): ``_FIELDS``, all of a row's numbers read at once
     strings: list[str]
+    _text: memoryview = field(init=False, repr=False, compare=False)
+    _ids: memoryview = field(init=False, repr=False, compare=False)
+    count: int = field(init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return len(self.fields)
+        return self.count
+
+    def __post_init__(self) -> None:  # views to decode from: slicing one is quicker than slicing an array
+        object.__setattr__(self, "_text", np.asarray(self.text).data)
+        object.__setattr__(self, "_ids", np.asarray(self.ids).data)
+        object.__setattr__(self, "count", len(self.fields))
 
     def passage(self, row: int) -> Passage:
-        document, title, section, source, language, start, end = self.fields[row].tolist()
+        document, title, section, source, language, start, end, text_start, text_end, id_start, id_end = self.fields[
+            row
+        ].tolist()
         strings = self.strings
-        return Passage(
-            id=_decode(self.ids, self.id_offsets, row),
-            document_id=strings[document],
-            title=strings[title],
-            section=strings[section],
-            source=strings[source],
-            language=LANGUAGES[language],
-            text=_decode(self.text, self.text_offsets, row),
-            start=start,
-            end=end,
+        return Passage(  # positional: keywords cost a microsecond more, on every hit
+            str(self._ids[id_start:id_end], "utf-8"),
+            strings[document],
+            strings[title],
+            strings[section],
+            strings[source],
+            LANGUAGES[language],
+            str(self._text[text_start:text_end], "utf-8"),
+            start,
+            end,
         )
+
+    def id(self, row: int) -> str:
+        id_start, id_end = self.fields[row, _ID : _ID + 2].tolist()
+        return str(self._ids[id_start:id_end], "utf-8")
 
     @classmethod
     def of(cls, passages: Sequence[Passage], strings: list[str] | None = None) -> _Columns:
@@ -74,12 +89,12 @@ class _Columns:
 
         fields = np.zeros((len(passages), len(_FIELDS)), dtype=np.int64)
         for row, p in enumerate(passages):
-            fields[row] = (
+            fields[row, :_TEXT] = (
                 code(p.document_id), code(p.title), code(p.section), code(p.source), _CODES[p.language], p.start, p.end
             )  # fmt: skip
-        text, text_offsets = _encode([p.text for p in passages])
-        ids, id_offsets = _encode([p.id for p in passages])
-        return cls(text, text_offsets, ids, id_offsets, fields, strings)
+        text = _encode([p.text for p in passages], fields[:, _TEXT : _TEXT + 2])
+        ids = _encode([p.id for p in passages], fields[:, _ID : _ID + 2])
+        return cls(text, ids, fields, strings)
 
 
 class PassageTable(Sequence[Passage]):
@@ -111,13 +126,14 @@ class PassageTable(Sequence[Passage]):
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
         columns, added = self._state
-        size = len(columns) + len(added)
-        row = int(row)
-        if row < 0:
-            row += size
+        held = columns.count
+        if 0 <= row < held:
+            return columns.passage(row)
+        size = held + len(added)
+        row = int(row) + size if row < 0 else int(row)
         if not 0 <= row < size:
             raise IndexError(f"passage row {row} out of range (the table has {size})")
-        return columns.passage(row) if row < len(columns) else added[row - len(columns)]
+        return columns.passage(row) if row < held else added[row - held]
 
     def __iter__(self) -> Iterator[Passage]:
         columns, added = self._state
@@ -141,18 +157,18 @@ class PassageTable(Sequence[Passage]):
         """The table of the rows where the boolean mask is true (in columns)."""
         columns = self.compacted()._state[0]
         keep = np.asarray(keep, dtype=bool)
-        text, text_offsets = _take(columns.text, columns.text_offsets, keep)
-        ids, id_offsets = _take(columns.ids, columns.id_offsets, keep)
         fields = columns.fields[keep]
+        text = _take(columns.text, columns.fields[:, _TEXT : _TEXT + 2], keep, fields[:, _TEXT : _TEXT + 2])
+        ids = _take(columns.ids, columns.fields[:, _ID : _ID + 2], keep, fields[:, _ID : _ID + 2])
         used = np.unique(fields[:, :4])
         strings = [columns.strings[i] for i in used.tolist()]
         fields[:, :4] = np.searchsorted(used, fields[:, :4])
-        return PassageTable(_Columns(text, text_offsets, ids, id_offsets, fields, strings))
+        return PassageTable(_Columns(text, ids, fields, strings))
 
     def ids(self) -> list[str]:
         """Every passage's id, in row order."""
         columns, added = self._state
-        return [_decode(columns.ids, columns.id_offsets, row) for row in range(len(columns))] + [p.id for p in added]
+        return [columns.id(row) for row in range(len(columns))] + [p.id for p in added]
 
     def admitted(self, document_ids: Collection[str] = (), languages: Collection[Language] = ()) -> np.ndarray:
         """One boolean per row: the passage is of one of ``document_ids`` and one of ``languages`` (either
@@ -183,7 +199,7 @@ class PassageTable(Sequence[Passage]):
     def save(self, folder: Path) -> None:
         """Write the columns as ``passages.*.npy`` and the strings as ``passages.strings.json``."""
         columns = self.compacted()._state[0]
-        for name in ("text", "text_offsets", "ids", "id_offsets", "fields"):
+        for name in ("text", "ids", "fields"):
             np.save(folder / f"passages.{name}.npy", getattr(columns, name))
         (folder / STRINGS).write_text(json.dumps(columns.strings, ensure_ascii=False), encoding="utf-8")
 
@@ -195,42 +211,35 @@ class PassageTable(Sequence[Passage]):
             return np.load(folder / f"passages.{name}.npy", mmap_mode="r" if mapped else None)
 
         strings = json.loads((folder / STRINGS).read_text(encoding="utf-8"))
-        columns = _Columns(
-            read("text", True), read("text_offsets"), read("ids", True), read("id_offsets"), read("fields"), strings
-        )
-        if len(columns.text_offsets) != len(columns) + 1 or len(columns.id_offsets) != len(columns) + 1:
-            raise ValueError(f"the passage columns in '{folder}' do not agree in length")
-        return cls(columns)
+        return cls(_Columns(read("text", True), read("ids", True), read("fields"), strings))
 
 
-def _encode(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """One UTF-8 buffer of the values and the offsets of each (n + 1)."""
+def _encode(values: Sequence[str], spans: np.ndarray) -> np.ndarray:
+    """One UTF-8 buffer of the values; where each lies in it is written into ``spans`` (n, 2)."""
     encoded = [value.encode("utf-8") for value in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
+    ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+    spans[:, 1] = ends
+    spans[:, 0] = ends - [len(e) for e in encoded]
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
 
 
-def _decode(buffer: np.ndarray, offsets: np.ndarray, row: int) -> str:
-    return buffer[int(offsets[row]) : int(offsets[row + 1])].tobytes().decode("utf-8")
-
-
-def _take(buffer: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The buffer and offsets of the kept values only."""
-    lengths = np.diff(offsets)
-    kept = np.zeros(len(offsets), dtype=np.int64)
-    np.cumsum(lengths[keep], out=kept[1 : int(keep.sum()) + 1])
-    kept = kept[: int(keep.sum()) + 1]
-    return np.asarray(buffer)[np.repeat(keep, lengths)], kept
+def _take(buffer: np.ndarray, spans: np.ndarray, keep: np.ndarray, kept_spans: np.ndarray) -> np.ndarray:
+    """The buffer of the kept values only; their places in it are written into ``kept_spans``."""
+    lengths = spans[:, 1] - spans[:, 0]
+    ends = np.cumsum(lengths[keep])
+    kept_spans[:, 1] = ends
+    kept_spans[:, 0] = ends - lengths[keep]
+    return np.asarray(buffer)[np.repeat(keep, lengths)]
 
 
 def _concatenate(first: _Columns, second: _Columns) -> _Columns:
     """The rows of ``first`` then those of ``second`` (whose strings extend ``first``'s)."""
+    shifted = second.fields.copy()
+    shifted[:, _TEXT : _TEXT + 2] += len(first.text)
+    shifted[:, _ID : _ID + 2] += len(first.ids)
     return _Columns(
         np.concatenate([first.text, second.text]),
-        np.concatenate([first.text_offsets[:-1], second.text_offsets + first.text_offsets[-1]]),
         np.concatenate([first.ids, second.ids]),
-        np.concatenate([first.id_offsets[:-1], second.id_offsets + first.id_offsets[-1]]),
-        np.concatenate([first.fields, second.fields]),
+        np.concatenate([first.fields, shifted]),
         second.strings,
     )

@@ -259,7 +259,8 @@ class SearchIndex:
     def load(cls, root: Path, settings: Settings, embedder: Embedder | None, lease: Lease | None = None) -> SearchIndex:
         """Open the current generation (or the leased one), refusing one built with other settings.
 
-        Without a lease, one is held while loading; a given lease is left held (vectors may be memory-mapped)."""
+        Without a lease, one is held while loading; a given lease is left held (vectors, passages and
+        keyword weights are memory-mapped from the generation)."""
         if lease is None:
             with lease_current(root) as held:
                 return cls.load(root, settings, embedder, held)
