@@ -239,7 +239,11 @@ class LocalStore:
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         index = self._index
         if self._ids is None or self._ids[0] is not index or self._ids[1] != len(index.passages):
-            self._ids = (index, len(index.passages), {id: row for row, id in enumerate(index.passages.ids())})
+            self._ids = (
+                index,
+                len(index.passages),
+                {passage_id: row for row, passage_id in enumerate(index.passages.ids())},
+            )
         rows = self._ids[2]
         return [index.passages[rows[i]] for i in passage_ids if i in rows]
 
