@@ -3,6 +3,8 @@
 Term frequencies are kept, so an update re-weights the matrix (vectorised, no re-tokenisation) instead of
 re-reading the corpus. Weighting is lazy: added rows wait as blocks, and the matrix is assembled and weighted
 once, when it is next read (or on ``commit``), so a build that adds many batches weights once, not per batch.
+A saved field keeps its weights beside its counts (one ``.npy`` per array) and opens them memory-mapped: a loaded
+index is searched as saved, with nothing re-weighted, and only the postings its queries read become resident.
 Scores are divided by the best score the query could reach, giving a number in [0, 1) that means the same
 thing across queries: the share of the query's term weight a passage matches.
 
