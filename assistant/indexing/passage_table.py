@@ -1,10 +1,11 @@
 """The index's passages held as columns: a ``Passage`` record is made only when one is read.
 
-Texts and ids are one UTF-8 buffer each with offsets into it; document id, title, section and source are codes
-into one list of distinct strings (a document's passages share them), the language a one-byte code, the spans
-two integer columns. 98k passages take about 60 MB this way against about 190 MB as ``Passage`` objects, and a
-saved table is opened memory-mapped (``passages.*.npy`` and ``passages.strings.json``) instead of parsed, so
-only the pages of the passages read are resident.
+Texts and ids are one UTF-8 buffer each; one int64 row per passage holds the codes of its document id, title,
+section and source in one list of distinct strings (a document's passages share them), its language's code, its
+span, and where its text and id lie in the buffers. A saved table (``passages.*.npy``, ``passages.strings.json``)
+opens memory-mapped instead of parsed: at 96.7k passages 8.5 MB of rows plus the pages of the texts read
+(23.6 MB of text in all), against 57 MB of ``Passage`` objects and a 6 s parse of ``passages.jsonl`` before.
+Making a record costs about 5 µs (a list index, 0.3 µs), paid for the hits of a search only.
 
 A table grows by ``extend`` (the new passages wait as records, as a ``list`` would hold them) until ``compacted``
 turns them into columns; ``kept`` makes the table of some rows. It is a ``Sequence[Passage]``: ``len``,
