@@ -276,7 +276,7 @@ class SearchIndex:
         index.keyword = KeywordIndex.load(folder, index.field_names, index.keyword.dictionary)
         index.next_key = manifest.next_key
         index.corpus_folder = manifest.corpus_folder
-        if manifest.embedder is not None:
+        if manifest.embedder is not None and manifest.vector_index != "none":  # none when it has no passages
             backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = embedder is not None

@@ -219,3 +219,16 @@ def test_a_full_build_sizes_its_vector_index_for_all_passages(settings: Settings
     assert duplicated.vectors is not None and len(duplicated.vectors) == len(duplicated.passages)
     assert (np.diff(duplicated.keys) > 0).all()  # rows_of_keys searches them
     assert duplicated.rows_of_keys(duplicated.keys).tolist() == list(range(len(duplicated.passages)))
+
+
+def test_an_index_without_passages_opens(tmp_path: Path, settings: Settings) -> None:
+    from assistant.embedding.base import create_embedder
+    from assistant.records import Document
+
+    index = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    index.add_documents([Document("no-sections", "제목", "본문", ())])  # a document that yields no passage
+    assert len(index.passages) == 0
+    index.save(tmp_path / "index")
+    opened = search_index.SearchIndex.load(tmp_path / "index", settings, create_embedder(settings.embedder))
+    assert len(opened.passages) == 0 and opened.vectors is None  # it opened a vector file never written before
+    assert Retriever(opened, settings.retrieval).search("본문") == []
