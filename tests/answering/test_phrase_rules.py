@@ -1,5 +1,7 @@
 """The rule reader: which words of a sentence answer a question (our own sentences, real kiwi and jieba)."""
 
+from typing import Any
+
 import pytest
 
 from assistant.answering.phrase_rules import RuleReader, question_kind
@@ -134,3 +136,23 @@ def test_chinese_characters_glossing_a_korean_word_are_no_phrase() -> None:
 
     sentence = "수온은 물거품(水泡)과 같다."
     assert [sentence[s.start : s.end] for s in korean_spans(analyse([sentence])[0])] == ["수온", "물거품"]
+
+
+def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answering import phrase_rules
+
+    real = phrase_rules._posseg()
+    cuts: list[str] = []
+
+    class Counting:
+        @staticmethod
+        def cut(text: str) -> Any:
+            cuts.append(text)
+            return real.cut(text)
+
+    monkeypatch.setattr(phrase_rules, "_posseg", lambda: Counting)
+    phrase_rules.tagged_words.cache_clear()
+    sentence = "首爾市的元宇宙平台預計在2026年完成。"
+    first = phrase_rules.chinese_spans(sentence)
+    assert phrase_rules.chinese_spans(sentence) == first and len(cuts) == 1
+    phrase_rules.tagged_words.cache_clear()
