@@ -64,14 +64,7 @@ def test_an_unreachable_milvus_says_where_it_looked(tmp_path: Path) -> None:
 def test_a_full_rebuild_is_searched_only_once_whole_and_a_failed_one_leaves_the_old_index_serving(
     milvus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
-        shutil.copy(CORPUS / name, corpus / name)
-    settings = Settings(
-        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
-    )
-    sync_store(settings, corpus)
+    corpus, settings = _three_documents_synced(milvus, tmp_path)
     store = open_store(settings)
     assert isinstance(store, MilvusStore)
     try:
@@ -108,14 +101,7 @@ def test_a_full_rebuild_is_searched_only_once_whole_and_a_failed_one_leaves_the_
 def test_a_query_searches_the_build_whose_statistics_it_read_while_a_rebuild_is_published(
     milvus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
-        shutil.copy(CORPUS / name, corpus / name)
-    settings = Settings(
-        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
-    )
-    sync_store(settings, corpus)
+    corpus, settings = _three_documents_synced(milvus, tmp_path)
     reader = open_store(settings)
     assert isinstance(reader, MilvusStore)
     try:
@@ -158,3 +144,16 @@ def test_a_query_searches_the_build_whose_statistics_it_read_while_a_rebuild_is_
     finally:
         reader.drop()
         reader.close()
+
+
+def _three_documents_synced(milvus: str, tmp_path: Path) -> tuple[Path, Settings]:
+    """A corpus of three demo documents and the settings of a Milvus index built from it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
+    )
+    sync_store(settings, corpus)
+    return corpus, settings
