@@ -19,13 +19,12 @@ An answer is grounded when it holds at least one claim and no sentence is flagge
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from ..languages import normalize
 from ..records import Citation, Hit, Passage
+from ..shared.recent import Recent
 from ..text.bigrams import bigrams
 from ..text.tokenizers import TOKENIZERS
 from .claims import is_claim
@@ -120,29 +119,17 @@ class SupportChecker:
 
     def __init__(self, kept: int = TERMS_KEPT) -> None:
         self._morphemes = TOKENIZERS.create("morphemes")
-        self._kept = kept
-        self._known: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self._lock = threading.Lock()  # answers are checked on the event loop and in worker threads
+        # answers are checked on the event loop and in worker threads: ``Recent`` is thread-safe
+        self._known: Recent[frozenset[str]] = Recent(kept)
 
     def terms(self, texts: Sequence[str]) -> list[frozenset[str]]:
         """The term set of each text (a text's terms depend on that text alone, so they are remembered)."""
-        found: dict[str, frozenset[str]] = {}
-        with self._lock:
-            for text in texts:
-                terms = self._known.get(text)
-                if terms is not None:
-                    self._known.move_to_end(text)
-                    found[text] = terms
-        missing = list(dict.fromkeys(text for text in texts if text not in found))
-        if missing:
-            morphemes = self._morphemes.tokenize(missing)
-            new = {t: frozenset(m).union(bigrams(normalize(t))) for t, m in zip(missing, morphemes, strict=True)}
-            found.update(new)
-            with self._lock:
-                self._known.update(new)
-                while len(self._known) > self._kept:
-                    self._known.popitem(last=False)
+        found = self._known.many(texts, self._analysed)
         return [found[text] for text in texts]
+
+    def _analysed(self, texts: list[str]) -> list[frozenset[str]]:
+        morphemes = self._morphemes.tokenize(texts)
+        return [frozenset(m).union(bigrams(normalize(t))) for t, m in zip(texts, morphemes, strict=True)]
 
     @staticmethod
     def coverage(claim: Set[str], passage: Set[str]) -> float:
