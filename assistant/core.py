@@ -140,9 +140,12 @@ class Assistant:
         question = _valid_question(question)
         settings = self.settings.answer
         timings: dict[str, float] = {}
-        conversation, past = await self._in_worker(
-            self.conversations.open, conversation_id, owner, settings.history_turns, start
-        )
+        if conversation_id is None:  # a new conversation reads nothing from the store: no thread hop
+            conversation, past = self.conversations.open(None, owner, settings.history_turns, start)
+        else:
+            conversation, past = await self._in_worker(
+                self.conversations.open, conversation_id, owner, settings.history_turns, start
+            )
         if history and settings.history_turns:
             past = [*past, *history][-settings.history_turns :]
         asked: Language = language or _language_of(question, past)

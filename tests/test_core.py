@@ -306,3 +306,22 @@ def test_a_korean_question_answered_from_a_chinese_document_says_so_in_korean(de
     assert first == "중국어 문서에서 인용했습니다:" and answer.language is Language.KOREAN
     assert "[1]" in rest and answer.grounded and answer.citations  # the line itself is not a claim
     assert all(c.passage.language in (Language.TRADITIONAL, Language.SIMPLIFIED) for c in answer.citations)
+
+
+def test_a_new_conversation_is_opened_without_a_thread_hop_and_a_known_one_in_the_worker(
+    demo_index_dir, tmp_path
+) -> None:
+    assistant = make(demo_index_dir, tmp_path)
+    in_worker: list[str] = []
+    hop = assistant._in_worker
+
+    async def recording(function, *args):  # type: ignore[no-untyped-def]
+        in_worker.append(getattr(function, "__name__", ""))
+        return await hop(function, *args)
+
+    assistant._in_worker = recording  # type: ignore[method-assign]
+    first = assistant.ask("가상융합산업 기본계획의 중점 방향은 몇 가지인가요?")
+    assert "open" not in in_worker and "_retrieve" in in_worker and first.conversation_id
+    in_worker.clear()
+    assistant.ask("담당 부서는?", first.conversation_id)  # reading the stored turns is blocking: in the worker
+    assert in_worker[0] == "open"

@@ -19,11 +19,12 @@ An answer is grounded when it holds at least one claim and no sentence is flagge
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from ..languages import normalize
 from ..records import Citation, Hit, Passage
+from ..shared.recent import Recent
 from ..text.bigrams import bigrams
 from ..text.tokenizers import TOKENIZERS
 from .claims import is_claim
@@ -107,19 +108,31 @@ def split_claims(text: str, breaks: Sequence[int] = ()) -> list[tuple[int, int]]
     return spans
 
 
+# Term sets a checker keeps (least recently used out): the passages of an index and their sentences come back with
+# every answer that cites them, and tokenising them (kiwi over whole passages) was a third of an extractive answer's
+# CPU. A 400-character passage's set takes about 20 kB, so at most ~40 MB.
+TERMS_KEPT = 2048
+
+
 class SupportChecker:
     """Measures how much of a sentence a passage contains, on morphemes and bigrams of script-folded text."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: int = TERMS_KEPT) -> None:
         self._morphemes = TOKENIZERS.create("morphemes")
+        # answers are checked on the event loop and in worker threads: ``Recent`` is thread-safe
+        self._known: Recent[frozenset[str]] = Recent(kept)
 
-    def terms(self, texts: Sequence[str]) -> list[set[str]]:
-        """The term set of each text."""
-        morphemes = self._morphemes.tokenize(list(texts))
-        return [set(m) | set(bigrams(normalize(t))) for t, m in zip(texts, morphemes, strict=True)]
+    def terms(self, texts: Sequence[str]) -> list[frozenset[str]]:
+        """The term set of each text (a text's terms depend on that text alone, so they are remembered)."""
+        found = self._known.many(texts, self._analysed)
+        return [found[text] for text in texts]
+
+    def _analysed(self, texts: list[str]) -> list[frozenset[str]]:
+        morphemes = self._morphemes.tokenize(texts)
+        return [frozenset(m).union(bigrams(normalize(t))) for t, m in zip(texts, morphemes, strict=True)]
 
     @staticmethod
-    def coverage(claim: set[str], passage: set[str]) -> float:
+    def coverage(claim: Set[str], passage: Set[str]) -> float:
         """Share of the claim's terms found in the passage."""
         return len(claim & passage) / len(claim) if claim else 0.0
 
@@ -202,13 +215,13 @@ class _Support:
         self.texts = [_without_instructions(hit.passage) for hit in hits]
         self.passages = [normalize(text) for text in self.texts]
         self.checker = checker
-        self._claim_terms: list[set[str]] | None = None
-        self._passage_terms: list[set[str]] | None = None
+        self._claim_terms: list[frozenset[str]] | None = None
+        self._passage_terms: list[frozenset[str]] | None = None
 
     def _verbatim(self, i: int, n: int) -> bool:
         return self.claims[i].rstrip("。.!?！？") in self.passages[n - 1]
 
-    def _terms(self) -> tuple[list[set[str]], list[set[str]]]:
+    def _terms(self) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
         if self._claim_terms is None or self._passage_terms is None:
             terms = self.checker.terms([*self.claims, *self.texts])
             self._claim_terms, self._passage_terms = terms[: len(self.claims)], terms[len(self.claims) :]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from ..languages import normalize
 from ..records import Hit, Passage
+from .answer_sentences import ranked_for_answer
 from .bridge import bridged_sentence, text_for_korean
-from .sentence_scoring import Candidate, QuestionTerms, coverage, ranked_candidates
+from .sentence_scoring import Candidate, QuestionTerms, coverage
 
 _CLAUSE = re.compile(r"[^，、；：,;:]*[，、；：,;:]*")
 _WORD = re.compile(r"\S+\s*")
@@ -46,7 +47,7 @@ def select_sentences(
     """
     if not hits or max_sentences < 1:
         return []
-    terms, ranked = ranked_candidates(question, hits)
+    terms, ranked = ranked_for_answer(question, hits)
     if first is not None:
         ranked.sort(key=lambda c: (c.n, c.start) != first)
     bridged = bridged_sentence(question, terms, ranked, max_sentences)

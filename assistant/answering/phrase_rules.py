@@ -39,8 +39,9 @@ _D = "[0-9〇零一二三四五六七八九十]"  # a digit, Arabic or Chinese
 _NUMBER = re.compile(
     rf"{_D}[0-9〇零一二三四五六七八九十百千,.]*(?:\s*[~∼〜-]\s*{_D}[0-9〇零一二三四五六七八九十百千,.]*)*\s*"
     r"(?:[조억만천]|[萬万億亿兆千百])?\s*"
-    r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|km|韓元|韩元|美元|元|人|個|个|家|"
-    r"項|项|倍|年|個月|个月|月|日|天|小時|小时|分鐘|分钟|次|名|位|公里|米|公尺|台|所|種|种|本|座|層|层)?"
+    r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년대|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|살|세|번|가지|"
+    r"(?:평방\s*|제곱\s*)?(?:킬로미터|미터|센티미터)|km|韓元|韩元|美元|元|人|個|个|家|"
+    r"項|项|倍|年代|年|個月|个月|月|日|天|小時|小时|分鐘|分钟|次|名|位|公里|厘米|釐米|米|公尺|台|所|種|种|本|座|層|层)?"
 )
 _ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
              rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?)")  # fmt: skip
@@ -51,6 +52,8 @@ _PERIOD = re.compile(r"기간|期間|期间")
 _DATE_RANGE = re.compile(_RANGE_MARK)
 PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
 _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
+_LAST_ITEM = frozenset({"和", "与", "與", "及", "以及", "或"})  # what joins the last item of an enumeration
+_VERB_SUFFIX = frozenset({"XSV", "XSA"})  # 하다/되다/스럽다 after a noun make it a verb or an adjective
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 _UNITS = re.compile(
@@ -104,13 +107,19 @@ def korean_spans(tokens: Sequence[Any]) -> list[Span]:
     """Runs of noun-like kiwi tokens of one sentence (particles and endings cut off), with their kind."""
     spans: list[Span] = []
     run: list[Any] = []
+    previous, opened = "", False  # the tag before the run: an opening bracket makes it an aside
     for token in [*tokens, None]:
         joined = token is not None and token.tag in _KOREAN_NOUN
         if joined and run and token.start - (run[-1].start + run[-1].len) > 1:
             joined = False
         if joined:
+            opened = opened if run else previous == "SSO"
             run.append(token)
             continue
+        if run and token is not None and token.tag in _VERB_SUFFIX and token.start == run[-1].start + run[-1].len:
+            run.pop()  # "강조" of "강조하는", "감지" of "감지하지만": a verb's stem, not a noun phrase
+        if run and opened and all(t.tag == "SH" for t in run):
+            run = []  # Chinese characters in brackets gloss the Korean word before them ("물거품[水泡]")
         if run:
             tags = {t.tag for t in run}
             kind = "number" if tags & {"SN", "NR", "W_SERIAL"} else "name" if tags & {"NNP", "SL"} else "thing"
@@ -118,13 +127,19 @@ def korean_spans(tokens: Sequence[Any]) -> list[Span]:
         run = []
         if token is not None and token.tag in _KOREAN_NOUN:
             run = [token]
+            opened = previous == "SSO"
+        previous = token.tag if token is not None else ""
     return spans
 
 
-def tagged_words(text: str) -> list[tuple[str, str]]:
-    """jieba's words of a Chinese text with their part-of-speech flags ('nr' a person, 'ns' a place …), in order."""
+@lru_cache(maxsize=4096)
+def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's words of a Chinese text with their part-of-speech flags ('nr' a person, 'ns' a place …), in order.
+
+    Remembered per text: the readers tag the same few sentences several times per answer (~6 ms of CPU each
+    answer before), and a text's tags depend on nothing else."""
     with _lock:
-        return [(w.word, w.flag) for w in _posseg().cut(text)]
+        return tuple((w.word, w.flag) for w in _posseg().cut(text))
 
 
 def chinese_spans(sentence: str) -> list[Span]:
@@ -149,6 +164,26 @@ def chinese_spans(sentence: str) -> list[Span]:
             start, flags = -1, []
         position += len(word)
     return spans
+
+
+def with_lists(sentence: str, spans: Sequence[Span]) -> list[Span]:
+    """The spans, and each enumeration of them joined by "、" (its last item also by 和/与/及/以及/或) as one more
+    span: "便利店、面包糕饼店以及洗衣店" answers "设置了什么店"."""
+    ordered = sorted(spans, key=lambda span: span.start)
+    found = list(spans)
+    i = 0
+    while i < len(ordered):
+        j, listed = i, False
+        while j + 1 < len(ordered):
+            gap = sentence[ordered[j].end : ordered[j + 1].start].strip()
+            if gap != "、" and not (listed and gap in _LAST_ITEM):
+                break
+            listed, j = True, j + 1
+        if j > i:
+            kinds = {span.kind for span in ordered[i : j + 1]}
+            found.append(Span(ordered[i].start, ordered[j].end, kinds.pop() if len(kinds) == 1 else "thing"))
+        i = j + 1
+    return found
 
 
 def pattern_spans(sentence: str) -> list[Span]:
@@ -201,6 +236,7 @@ class RuleReader:
         best: Phrase | None = None
         # Dates and amounts are found by pattern alone: tagging (most of the reader's time) is for names and things.
         tagged = spans_of(sentences) if wanted not in ("date", "number") else [[] for _ in sentences]
+        tagged = [spans if has_hangul(s) else with_lists(s, spans) for s, spans in zip(sentences, tagged, strict=True)]
         for i, (sentence, spans) in enumerate(zip(sentences, tagged, strict=True)):
             normal = normalize(sentence)
             anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]

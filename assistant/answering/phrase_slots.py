@@ -20,7 +20,16 @@ from typing import Any
 
 from ..languages import has_hangul, normalize
 from ..text.kiwi import analyse
-from .phrase_rules import FITS, Span, chinese_spans, korean_spans, pattern_spans, question_kind, trimmed
+from .phrase_rules import (
+    FITS,
+    Span,
+    chinese_spans,
+    korean_spans,
+    pattern_spans,
+    question_kind,
+    trimmed,
+    with_lists,
+)
 from .readers import Phrase
 from .sentence_scoring import content_words
 
@@ -39,6 +48,7 @@ _HEAD_KINDS = (
     ("person", re.compile(r"(?:인물|사람|선수|학자|작가|감독|배우|왕|대통령|人物|人)[은는이가]?\s*[?？]?$")),
 )
 
+_JOINTS = frozenset("、与和及或")  # normalised: 與 is folded to 与
 LEFT = 1.0  # the phrase starts right after the content word just before the question word
 RIGHT = 1.0  # the phrase ends right before the content word just after it
 NEAR = 0.4  # the phrase stands near any of the question's words (Korean moves its verbs to the end)
@@ -119,11 +129,11 @@ def _read_sentence(
     places = {w: p for w, p in places.items() if p}
     if not places:
         return None
-    spans = korean_spans(tokens) if tokens is not None else chinese_spans(sentence)
+    spans = korean_spans(tokens) if tokens is not None else with_lists(sentence, chinese_spans(sentence))
     spans = [*spans, *pattern_spans(sentence)]
     korean = tokens is not None
     best: tuple[int, int, float] | None = None
-    for raw in [piece for span in spans for piece in _pieces(span, places)]:
+    for raw in [piece for span in spans for piece in _pieces(span, places, normal)]:
         span = trimmed(sentence, raw)
         if span is None:
             continue
@@ -151,20 +161,31 @@ def _read_sentence(
     return best
 
 
-def _pieces(span: Span, places: dict[str, list[int]]) -> list[Span]:
+def _pieces(span: Span, places: dict[str, list[int]], normal: str) -> list[Span]:
     """The span, and its stretches between the question's own words that overlap it ("로널드 레이건" of "로널드
-    레이건 대통령 밑" when the question says "대통령 밑", "관측회" of "달 관측회" when it says "매달")."""
+    레이건 대통령 밑" when the question says "대통령 밑", "관측회" of "달 관측회" when it says "매달"); a joint
+    of an enumeration left at a cut goes with the question's word ("奴隶" of "A与奴隶" when the question says A)."""
     cuts = sorted((p, p + len(w)) for w, ps in places.items() for p in ps if p < span.end and p + len(w) > span.start)
     if not cuts:
         return [span]
     found, start = [span], span.start
     for a, b in cuts:
         if a > start:
-            found.append(Span(start, a, span.kind))
+            found.append(_unjoined(Span(start, a, span.kind), normal))
         start = max(start, b)
     if start < span.end:
-        found.append(Span(start, span.end, span.kind))
+        found.append(_unjoined(Span(start, span.end, span.kind), normal))
     return found
+
+
+def _unjoined(span: Span, normal: str) -> Span:
+    """The piece without an enumeration's joint (、 与 和 及 或) at its edges."""
+    start, end = span.start, span.end
+    while start < end - 1 and normal[start] in _JOINTS:
+        start += 1
+    while end > start + 1 and normal[end - 1] in _JOINTS:
+        end -= 1
+    return Span(start, end, span.kind)
 
 
 def _generic(tokens: Sequence[Any] | None, span: Span) -> bool:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ..languages import in_script
 from ..records import Hit, Language
+from .answer_sentences import ranked_for_answer
 from .injections import is_instruction
 from .readers import PhraseReader
-from .sentence_scoring import ranked_candidates
 
 SENTENCES_READ = 5  # how many of the best sentences the reader looks into
 
@@ -29,7 +29,7 @@ def find_lead(reader: PhraseReader, question: str, hits: Sequence[Hit], language
     """The phrase that answers the question in the hits' best sentences, or None when the reader finds none."""
     if not hits:
         return None
-    _, ranked = ranked_candidates(question, hits)
+    _, ranked = ranked_for_answer(question, hits)
     best = ranked[:SENTENCES_READ]
     phrase = reader.read(question, [candidate.text for candidate in best], language)
     if phrase is None or not phrase.text.strip() or not 0 <= phrase.sentence < len(best):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
+from ..shared.recent import Recent
 from .base import Embedder, EmbedderInfo
 
 
@@ -17,10 +16,17 @@ class QueryCache:
     def __init__(self, embedder: Embedder, size: int = 256) -> None:
         self.inner = embedder
         self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: Recent[np.ndarray] = Recent(size)
+
+    @property
+    def hits(self) -> int:
+        """Queries answered from the cache (each time asked)."""
+        return self._vectors.hits
+
+    @property
+    def misses(self) -> int:
+        """Distinct queries embedded."""
+        return self._vectors.misses
 
     @property
     def id(self) -> str:
@@ -47,27 +53,16 @@ class QueryCache:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Cached rows for queries seen recently; the others are embedded together in one call."""
-        rows: dict[str, np.ndarray] = {}
-        with self._lock:
-            for text in texts:
-                vector = self._vectors.get(text)
-                if vector is not None:
-                    self._vectors.move_to_end(text)
-                    rows[text] = vector
-            self.hits += sum(1 for text in texts if text in rows)
-        missing = list(dict.fromkeys(text for text in texts if text not in rows))
-        if missing:
-            fresh = self.inner.embed_queries(missing)
-            with self._lock:
-                self.misses += len(missing)
-                for text, vector in zip(missing, fresh, strict=True):
-                    vector = vector.copy()
-                    vector.flags.writeable = False
-                    rows[text] = vector
-                    self._vectors[text] = vector
-                    self._vectors.move_to_end(text)
-                while len(self._vectors) > self.size:
-                    self._vectors.popitem(last=False)
+        rows = self._vectors.many(texts, self._embedded)
         if not texts:
             return self.inner.embed_queries([])
         return np.stack([rows[text] for text in texts])
+
+    def _embedded(self, texts: list[str]) -> list[np.ndarray]:
+        """Fresh query vectors, read-only copies (a caller cannot change what the cache keeps)."""
+        vectors = []
+        for vector in self.inner.embed_queries(texts):
+            vector = vector.copy()
+            vector.flags.writeable = False
+            vectors.append(vector)
+        return vectors

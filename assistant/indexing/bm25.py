@@ -3,6 +3,8 @@
 Term frequencies are kept, so an update re-weights the matrix (vectorised, no re-tokenisation) instead of
 re-reading the corpus. Weighting is lazy: added rows wait as blocks, and the matrix is assembled and weighted
 once, when it is next read (or on ``commit``), so a build that adds many batches weights once, not per batch.
+A saved field keeps its weights beside its counts (one ``.npy`` per array) and opens them memory-mapped: a loaded
+index is searched as saved, with nothing re-weighted, and only the postings its queries read become resident.
 Scores are divided by the best score the query could reach, giving a number in [0, 1) that means the same
 thing across queries: the share of the query's term weight a passage matches.
 
@@ -14,15 +16,16 @@ Chinese) passages lack it. So each term's IDF and each row's length norm are tak
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+
+from .vocabulary import Vocabulary
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
@@ -53,10 +56,9 @@ class BM25Field:
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self.terms: list[str] = []
-        self.vocabulary: dict[str, int] = {}
-        self.scripts: list[int] = []  # script_of each term, by column
-        self._counts = sp.csr_matrix((0, 0), dtype=np.float32)
+        self.vocabulary = Vocabulary()
+        self._scripts: list[int] | None = []  # script_of each term, by column (None: not worked out yet)
+        self._counts: sp.csr_matrix | None = sp.csr_matrix((0, 0), dtype=np.float32)
         self._blocks: list[sp.csr_matrix] = []  # rows added since the counts were last assembled
         self._rows = 0
         self._weighted: Weights | None = None
@@ -68,12 +70,20 @@ class BM25Field:
         return self._rows
 
     @property
+    def scripts(self) -> list[int]:
+        """``script_of`` each term, by column (worked out when first needed: a loaded field is weighted already)."""
+        scripts = self._scripts
+        if scripts is None:
+            scripts = self._scripts = [script_of(term) for term in self.vocabulary.terms]
+        return scripts
+
+    @property
     def counts(self) -> sp.csr_matrix:
         """Term counts, one row per passage, one column per term."""
         if self._blocks:
             with self._lock:
                 self._assemble()
-        return self._counts
+        return self._held_counts()
 
     @counts.setter
     def counts(self, counts: sp.spmatrix) -> None:
@@ -86,16 +96,16 @@ class BM25Field:
     def add(self, token_lists: Sequence[Sequence[str]]) -> None:
         """Append one row per token list (new terms extend the vocabulary); weighted when next read."""
         lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=len(token_lists))
-        term_id = self._term_id
+        term_id = self._term_id()
         ids = np.fromiter((term_id(t) for tokens in token_lists for t in tokens), dtype=np.int64, count=lengths.sum())
-        width = max(len(self.terms), 1)
+        width = max(len(self.vocabulary), 1)
         # one pass for the whole batch: (row, term) pairs sorted and counted, as a per-row np.unique would
         pairs, counts = np.unique(np.repeat(np.arange(len(token_lists)), lengths) * width + ids, return_counts=True)
         indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
         np.cumsum(np.bincount(pairs // width, minlength=len(token_lists)), out=indptr[1:])
         block = sp.csr_matrix(
             (counts.astype(np.float32), (pairs % width).astype(np.int32), indptr),
-            shape=(len(token_lists), len(self.terms)),
+            shape=(len(token_lists), len(self.vocabulary)),
         )
         with self._lock:
             self._blocks.append(block)
@@ -134,8 +144,7 @@ class BM25Field:
         weighted = self._weights()
         known: dict[int, int] = {}
         best = 0.0
-        for token in tokens:
-            column = self.vocabulary.get(token)
+        for column in self.vocabulary.columns(tokens):
             if column is None:
                 best += weighted.missing_idf * (self.k1 + 1)
             else:
@@ -178,41 +187,67 @@ class BM25Field:
             return 1.0
         return min(float(weighted.idf[column]) / weighted.missing_idf, 1.0)
 
-    def save(self, folder: Path, name: str) -> None:
-        """Write counts and vocabulary as ``name.npz`` and ``name.terms.json``."""
-        sp.save_npz(folder / f"{name}.npz", self.counts, compressed=False)
-        (folder / f"{name}.terms.json").write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
+    def save(self, folder: Path, name: str, counts: bool = True) -> None:
+        """Write the weights (``name.weights.*.npy``, ``name.idf.npy``), the counts (``name.counts.*.npy``, unless
+        ``counts`` is false: a field derived from others) and the vocabulary (``name.terms.*.npy``)."""
+        weighted = self._weights()
+        _save_matrix(folder, f"{name}.weights", weighted.matrix)
+        np.save(folder / f"{name}.idf.npy", weighted.idf)
+        if counts:
+            _save_matrix(folder, f"{name}.counts", self.counts)
+            self.vocabulary.save(folder, f"{name}.terms")
 
     @classmethod
-    def load(cls, folder: Path, name: str, k1: float = 1.2, b: float = 0.75) -> BM25Field:
-        """Read what ``save`` wrote (weighted when first read)."""
+    def load(
+        cls, folder: Path, name: str, k1: float = 1.2, b: float = 0.75, like: BM25Field | None = None
+    ) -> BM25Field:
+        """Open what ``save`` wrote, memory-mapped and weighted as saved (the generation must stay leased); a
+        field saved without counts shares the vocabulary of the field it was derived from (``like``) and cannot
+        be changed."""
         field = cls(k1, b)
-        field.terms = json.loads((folder / f"{name}.terms.json").read_text(encoding="utf-8"))
-        field.vocabulary = {term: i for i, term in enumerate(field.terms)}
-        field.scripts = [script_of(term) for term in field.terms]
-        field.counts = sp.load_npz(folder / f"{name}.npz").tocsr()
+        if like is None:
+            field.vocabulary = Vocabulary.load(folder, f"{name}.terms")
+            field._scripts = None
+            field._counts = _load_matrix(folder, f"{name}.counts", sp.csr_matrix)
+        else:
+            field.vocabulary, field._scripts = like.vocabulary, like._scripts
+            field._counts = None
+        matrix = _load_matrix(folder, f"{name}.weights", sp.csc_matrix)
+        field._rows = int(matrix.shape[0])
+        field._weighted = Weights(matrix, np.load(folder / f"{name}.idf.npy"), _missing_idf(field._rows))
         return field
 
     @classmethod
     def from_counts(cls, counts: sp.spmatrix, like: BM25Field) -> BM25Field:
         """A field over other rows (e.g. per-document sums) sharing ``like``'s vocabulary."""
         field = cls(like.k1, like.b)
-        field.terms, field.vocabulary, field.scripts = like.terms, like.vocabulary, like.scripts
+        field.vocabulary, field._scripts = like.vocabulary, like.scripts
         field.counts = counts
         return field
 
-    def _term_id(self, term: str) -> int:
-        column = self.vocabulary.get(term)
-        if column is None:
-            column = self.vocabulary[term] = len(self.terms)
-            self.terms.append(term)
-            self.scripts.append(script_of(term))
-        return column
+    def _term_id(self) -> Callable[[str], int]:
+        """A term's column, a new term added to the vocabulary (and its script to ``scripts``)."""
+        vocabulary, scripts = self.vocabulary, self.scripts  # scripts worked out before a term is added
+        known = vocabulary.growing()
+
+        def term_id(term: str) -> int:
+            column = known.get(term)
+            if column is None:
+                column = vocabulary.append(term)
+                scripts.append(script_of(term))
+            return column
+
+        return term_id
+
+    def _held_counts(self) -> sp.csr_matrix:
+        if self._counts is None:
+            raise ValueError("this field was loaded without its counts (derived from another): derive it again")
+        return self._counts
 
     def _assemble(self) -> None:
         """Stack the waiting blocks under the counts (caller holds the lock): one copy for all of them."""
-        width = len(self.terms)
-        parts = [self._counts, *self._blocks]
+        width = len(self.vocabulary)
+        parts = [self._held_counts(), *self._blocks]
         indptr = [np.zeros(1, dtype=np.int64)]
         offset = 0
         for part in parts:
@@ -231,12 +266,12 @@ class BM25Field:
             if self._weighted is None:
                 if self._blocks:
                     self._assemble()
-                self._weighted = self._reweight(self._counts)
+                self._weighted = self._reweight(self._held_counts())
             return self._weighted
 
     def _reweight(self, counts: sp.csr_matrix) -> Weights:
         rows, width = counts.shape
-        width = max(width, len(self.terms))
+        width = max(width, len(self.vocabulary))
         if counts.shape[1] != width:
             counts = sp.csr_matrix((counts.data, counts.indices, counts.indptr), shape=(rows, width))
         script = np.asarray(self.scripts[:width], dtype=np.int64)
@@ -263,4 +298,26 @@ class BM25Field:
         norm = self.k1 * (1 - self.b + self.b * lengths[row_of] / average[main][row_of])
         values = idf[counts.indices] * tf * (self.k1 + 1) / (tf + norm)
         matrix = sp.csr_matrix((values.astype(np.float32), counts.indices, counts.indptr), shape=(rows, width)).tocsc()
-        return Weights(matrix, idf, float(np.log1p((rows + 0.5) / 0.5)))
+        return Weights(matrix, idf, _missing_idf(rows))
+
+
+def _missing_idf(rows: int) -> float:
+    """The IDF of a term no row holds."""
+    return float(np.log1p((rows + 0.5) / 0.5))
+
+
+_PARTS = ("data", "indices", "indptr")
+
+
+def _save_matrix(folder: Path, name: str, matrix: sp.csr_matrix | sp.csc_matrix) -> None:
+    """A sparse matrix as one ``.npy`` file per array (``name.data.npy`` …) and its shape (``name.shape.npy``)."""
+    for part in _PARTS:
+        np.save(folder / f"{name}.{part}.npy", getattr(matrix, part))
+    np.save(folder / f"{name}.shape.npy", np.array(matrix.shape, dtype=np.int64))
+
+
+def _load_matrix(folder: Path, name: str, kind: type[sp.csr_matrix] | type[sp.csc_matrix]) -> sp.csr_matrix:
+    """Open what ``_save_matrix`` wrote, memory-mapped: only the pages read become resident."""
+    data, indices, indptr = (np.load(folder / f"{name}.{part}.npy", mmap_mode="r") for part in _PARTS)
+    rows, columns = np.load(folder / f"{name}.shape.npy").tolist()
+    return kind((data, indices, indptr), shape=(rows, columns))

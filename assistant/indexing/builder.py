@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,7 +228,7 @@ def _diff(index: SearchIndex, documents: list[Document]) -> tuple[BuildReport, l
 def _summarise(report: BuildReport, index: SearchIndex, started: float) -> None:
     report.documents = len(index.documents)
     report.passages = len(index.passages)
-    report.languages = dict(sorted(Counter(p.language.value for p in index.passages).items()))
+    report.languages = dict(sorted(index.passages.language_counts().items()))
     report.seconds = time.perf_counter() - started
     log.info(
         "index %s: %d documents, %d passages (%d added, %d updated, %d removed, %d skipped) in %.1fs",

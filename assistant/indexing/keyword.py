@@ -32,6 +32,7 @@ from .bm25 import BM25Field
 BRIDGE_TERMS = 4
 # ``top`` scores only the passages a query touches while they are at most this share (1/n) of all.
 TOUCHED_SHARE = 4
+_BY_DOCUMENT = "by_document"  # the saved document fields' name: keyword.<field>.by_document.*
 
 
 class KeywordIndex:
@@ -233,21 +234,26 @@ class KeywordIndex:
         return {name: tokenizer.describe() for name, tokenizer in self.tokenizers.items()}
 
     def save(self, folder: Path) -> None:
-        """Write passage fields and the document mapping (document fields are derived on load)."""
+        """Write passage fields, the weights of the document fields (their counts are derived again when the
+        index changes) and the document mapping."""
         for name, field in self.passage_fields.items():
             field.save(folder, f"keyword.{name}")
+            self.document_fields[name].save(folder, f"keyword.{name}.{_BY_DOCUMENT}", counts=False)
         np.save(folder / "keyword.document_of_row.npy", self.document_of_row)
         (folder / "keyword.documents.json").write_text(json.dumps(self.document_ids, ensure_ascii=False), "utf-8")
 
     @classmethod
     def load(cls, folder: Path, field_names: Sequence[str], dictionary: UserDictionary | None = None) -> KeywordIndex:
-        """Read what ``save`` wrote."""
+        """Open what ``save`` wrote, weighted as saved and memory-mapped (the generation must stay leased)."""
         index = cls(field_names, dictionary)
         index.passage_fields = {name: BM25Field.load(folder, f"keyword.{name}") for name in field_names}
+        index._document_fields = {
+            name: BM25Field.load(folder, f"keyword.{name}.{_BY_DOCUMENT}", like=field)
+            for name, field in index.passage_fields.items()
+        }
         index.document_of_row = np.load(folder / "keyword.document_of_row.npy")
         index.document_ids = json.loads((folder / "keyword.documents.json").read_text("utf-8"))
         index._slot = {doc: i for i, doc in enumerate(index.document_ids)}
-        index._document_fields = None
         return index
 
     def _sum_documents(self) -> dict[str, BM25Field]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import IndexMismatchError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages as columns (passage_table), BM25 weights saved (bm25)
 FILE = "manifest.json"
 
 

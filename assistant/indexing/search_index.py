@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,12 +22,13 @@ import numpy as np
 from .. import __version__
 from ..embedding.base import Embedder
 from ..errors import IndexMismatchError
-from ..records import Document, Passage
+from ..records import Document
 from ..settings import Settings
 from ..text.dictionaries import load_dictionary
 from .analysis import Analysis, analyse
 from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
+from .passage_table import PassageTable
 from .storage import Lease, lease_current, new_generation
 from .vectors import VECTOR_INDEXES, VectorIndex
 
@@ -59,7 +59,7 @@ class SearchIndex:
         self.embedder = embedder
         self.field_names = sorted(settings.retrieval.field_weights)
         self.keyword = KeywordIndex(self.field_names, load_dictionary(settings.dictionary))
-        self.passages: list[Passage] = []
+        self.passages = PassageTable()
         self.keys = np.zeros(0, dtype=np.int64)
         self.documents: dict[str, DocumentEntry] = {}
         self.vectors = vectors
@@ -131,6 +131,7 @@ class SearchIndex:
             self.vectors = self._new_vector_index(self.embedder.dimension, len(self.passages))
             for keys, vectors in pending:
                 self.vectors.add(keys, vectors)
+        self.passages = self.passages.compacted()
         self.keyword.commit()
 
     def _check_analysed_alike(self, analysis: Analysis) -> None:
@@ -148,7 +149,7 @@ class SearchIndex:
         doomed = {d for d in document_ids if d in self.documents}
         if not doomed:
             return 0
-        keep = np.fromiter((p.document_id not in doomed for p in self.passages), dtype=bool, count=len(self.passages))
+        keep = ~self.passages.admitted(document_ids=doomed)
         if self.vectors is not None:
             self.vectors.remove(self.keys[~keep])
         if self._pending_keys:
@@ -157,7 +158,7 @@ class SearchIndex:
             self._pending_keys = [keys[k] for keys, k in zip(self._pending_keys, pending, strict=True)]
             self._pending_vectors = [v[k] for v, k in zip(self._pending_vectors, pending, strict=True)]
         self.keyword.remove(keep)
-        self.passages = [p for p, k in zip(self.passages, keep, strict=True) if k]
+        self.passages = self.passages.kept(keep)
         self.keys = self.keys[keep]
         for doc_id in doomed:
             del self.documents[doc_id]
@@ -221,7 +222,7 @@ class SearchIndex:
 
     def manifest(self) -> Manifest:
         """A manifest describing the index as it is now."""
-        languages = Counter(p.language.value for p in self.passages)
+        languages = self.passages.language_counts()
         return Manifest(
             format_version=FORMAT_VERSION,
             chunking=self.settings.chunking.model_dump(),
@@ -244,9 +245,7 @@ class SearchIndex:
         """Write the index as a new generation under ``root`` and make it current; returns its folder."""
         with new_generation(root) as folder:
             self.manifest().write(folder)
-            with open(folder / "passages.jsonl", "w", encoding="utf-8") as handle:
-                for passage in self.passages:
-                    handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+            self.passages.save(folder)
             entries = [entry.__dict__ for entry in self.documents.values()]
             (folder / "documents.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
             np.save(folder / "keys.npy", self.keys)
@@ -260,7 +259,8 @@ class SearchIndex:
     def load(cls, root: Path, settings: Settings, embedder: Embedder | None, lease: Lease | None = None) -> SearchIndex:
         """Open the current generation (or the leased one), refusing one built with other settings.
 
-        Without a lease, one is held while loading; a given lease is left held (vectors may be memory-mapped)."""
+        Without a lease, one is held while loading; a given lease is left held (vectors, passages and
+        keyword weights are memory-mapped from the generation)."""
         if lease is None:
             with lease_current(root) as held:
                 return cls.load(root, settings, embedder, held)
@@ -268,8 +268,7 @@ class SearchIndex:
         manifest = Manifest.read(folder)
         index = cls(settings, embedder)
         check_compatible(manifest, index.compatibility(), root)
-        with open(folder / "passages.jsonl", encoding="utf-8") as handle:
-            index.passages = [Passage.from_dict(json.loads(line)) for line in handle]
+        index.passages = PassageTable.load(folder)
         index.documents = {
             e["id"]: DocumentEntry(**e) for e in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
         }
@@ -277,7 +276,7 @@ class SearchIndex:
         index.keyword = KeywordIndex.load(folder, index.field_names, index.keyword.dictionary)
         index.next_key = manifest.next_key
         index.corpus_folder = manifest.corpus_folder
-        if manifest.embedder is not None:
+        if manifest.embedder is not None and manifest.vector_index != "none":  # none when it has no passages
             backend = VECTOR_INDEXES.load(settings.retrieval.vector_backend)
             index.vectors = backend.load(folder, manifest.dimension, manifest.vector_index)
         index.dense_enabled = embedder is not None

@@ -2,7 +2,7 @@
 
     index/
       CURRENT            name of the generation being served (replaced with os.replace)
-      gen-<time>-<id>/   manifest.json, passages.jsonl, documents.json, keys.npy, *.npz, vectors.faiss
+      gen-<time>-<id>/   manifest.json, passages.*, documents.json, keys.npy, keyword.*, vectors.faiss
       .building-*/       a generation being written; never read
       .lock              locked (flock) by the one process writing, for its whole load → change → save
       .jobs/             background indexing jobs, one JSON file each (``job_files``)
@@ -19,9 +19,11 @@ it a complete generation that nothing points at; the next writer removes either.
 current, except those a reader holds.
 
 Readers lease the generation they read (``lease_current``): a shared flock on its ``manifest.json``,
-held while loading and, by a serving process, for as long as it serves it (FAISS vectors are
-memory-mapped from it). Pruning takes the same lock exclusively without waiting and skips a generation
-it cannot get, so no generation a live process reads is removed; a later write removes it once let go.
+held while loading and, by a serving process, for as long as it serves it (FAISS vectors, passages and
+keyword weights are memory-mapped from it). Pruning takes the same lock exclusively without waiting and skips a
+generation it cannot get, so no generation a live process reads is removed; a later write removes it once let go.
+A process that loaded a generation without keeping the lease (a writer, under the write lock) still reads its
+mapped files once they are removed: POSIX keeps a removed file's pages while they are mapped.
 """
 
 from __future__ import annotations

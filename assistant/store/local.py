@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -240,7 +239,11 @@ class LocalStore:
     def passages(self, passage_ids: Sequence[str]) -> list[Passage]:
         index = self._index
         if self._ids is None or self._ids[0] is not index or self._ids[1] != len(index.passages):
-            self._ids = (index, len(index.passages), {p.id: row for row, p in enumerate(index.passages)})
+            self._ids = (
+                index,
+                len(index.passages),
+                {passage_id: row for row, passage_id in enumerate(index.passages.ids())},
+            )
         rows = self._ids[2]
         return [index.passages[rows[i]] for i in passage_ids if i in rows]
 
@@ -250,7 +253,7 @@ class LocalStore:
     def stats(self) -> StoreStats:
         index = self._index
         if self._stats is None or self._stats[0] is not index or self._stats[1] != len(index.passages):
-            languages = Counter(p.language.value for p in index.passages)
+            languages = index.passages.language_counts()
             stats = StoreStats(len(index.passages), len(index.documents), dict(sorted(languages.items())))
             self._stats = (index, len(index.passages), stats)
         return self._stats[2]
@@ -270,7 +273,7 @@ class LocalStore:
 
 
 def _admitted(index: SearchIndex, filters: Filters) -> np.ndarray:
-    return np.fromiter((filters.admits(p) for p in index.passages), dtype=bool, count=len(index.passages))
+    return index.passages.admitted(filters.document_ids, filters.languages)
 
 
 def _dense_for(

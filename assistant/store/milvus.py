@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -43,6 +44,8 @@ from . import sparse_bm25 as bm25
 from .base import Filters, StoreStats
 from .milvus_collections import Build, alias_target, collection_name, drop_index, meta_name, publish
 from .milvus_meta import IN, MetaRows, create_passages, in_list, row_key, scan, term_ids
+
+log = logging.getLogger(__name__)
 
 _WRITTEN = ["key", "document_id", "token", "language", "bm25", "sparse"]  # what a rewrite reads of the old rows
 
@@ -117,6 +120,8 @@ class MilvusStore:
         create_passages(self.client, pymilvus, self.name, self.embedder.dimension if self.embedder else None)
         self.meta.create(pymilvus)
         self.meta.put([("manifest", "manifest", -1, asdict(self._manifest(StoreStats(0, 0), "")))])
+        empty = {"passages": 0, "languages": Counter(), "next_id": 0, "collection": self.name}  # the build's own name
+        self.meta.save(bm25.CorpusStats.empty(self.fields), empty, {}, [], gone=[])
 
     def publish(self) -> None:
         """Make the index built aside the one every reader searches, and drop the previous one."""
@@ -289,7 +294,8 @@ class MilvusStore:
     # --- searching ----------------------------------------------------------------------------------
 
     def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
-        return search.keyword_hits(self.client, self.name, self.keyword_query(query), k, search.expression(filters))
+        where = search.expression(filters)
+        return self._on_one_build(query, lambda name, terms: search.keyword_hits(self.client, name, terms, k, where))
 
     def dense_search(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         if self.embedder is None or k <= 0:
@@ -302,30 +308,59 @@ class MilvusStore:
     ) -> list[Hit]:
         """Candidates from both sides (``milvus_search.hybrid_hits``), each with both its scores."""
         vector = self.embedder.embed_queries([query])[0] if self.embedder is not None else None
-        return search.hybrid_hits(
-            _milvus(), self.client, self.name, self.keyword_query(query), vector, candidates, fusion,
-            search.expression(filters),
-        )  # fmt: skip
+        where = search.expression(filters)
+        return self._on_one_build(
+            query,
+            lambda name, keyword: search.hybrid_hits(
+                _milvus(), self.client, name, keyword, vector, candidates, fusion, where
+            ),
+        )
 
     def keyword_query(self, query: str) -> bm25.KeywordQuery:
         """The query's sparse BM25 vectors (IDF and field weights in them): our per-query work on the keyword side."""
+        return self._keyword_query(query, *self._pinned())[1]
+
+    def _on_one_build(self, query: str, run: Callable[[str, bm25.KeywordQuery], list[Hit]]) -> list[Hit]:
+        """``run`` on the passages collection of the build whose statistics made the query. A rebuild published
+        between reading them and searching has dropped that build: then read again, once."""
+        for attempt in (1, 2):
+            name, meta, stats = self._pinned()
+            try:
+                return run(*self._keyword_query(query, name, meta, stats))
+            except Exception:
+                if attempt == 2 or name == self.name or self.client.has_collection(name):
+                    raise
+                log.info("the Milvus build %s was replaced during a query; searching the new one", name)
+        raise AssertionError("unreachable")
+
+    def _pinned(self) -> tuple[str, MetaRows, bm25.CorpusStats]:
+        """One build for a query: its passages collection, its side collection and its statistics. The statistics
+        row names its build's collection, so a query read while a rebuild's two aliases switch never weighs the
+        new build's statistics (and term ids) against the old one's rows (an index written before the row named
+        it is searched through the aliases, as before)."""
+        stats, counts = self.meta.stats(self.fields)
+        collection = counts["collection"]
+        if self.aside is not None or not collection:
+            return self.name, self.meta, stats
+        return collection, MetaRows(self.client, meta_name(collection)), stats
+
+    def _keyword_query(
+        self, query: str, name: str, meta: MetaRows, stats: bm25.CorpusStats
+    ) -> tuple[str, bm25.KeywordQuery]:
         retrieval = self.settings.retrieval
         masked = mask_query(query)
         bridges = self.shape.keyword.bridges
         terms = {}
-        for name in self.fields:
-            if retrieval.field_weights.get(name, 0.0) > 0:
-                tokenizer = self.shape.keyword.tokenizers[name]
-                tokenize = bridges[name].tokenize_queries if name in bridges else tokenizer.tokenize
-                terms[name] = tokenize([masked])[0]
+        for field in self.fields:
+            if retrieval.field_weights.get(field, 0.0) > 0:
+                tokenizer = self.shape.keyword.tokenizers[field]
+                tokenize = bridges[field].tokenize_queries if field in bridges else tokenizer.tokenize
+                terms[field] = tokenize([masked])[0]
         wanted = {(f, t) for f, found in terms.items() for t in found}
         if not wanted:
-            return bm25.KeywordQuery(terms, {})
-        known = {
-            key: bm25.TermStats(e["id"], e["p"], e["d"]) for key, e in self.meta.terms(wanted, set(), None).items()
-        }
-        stats, _ = self.meta.stats(self.fields)
-        return bm25.keyword_query(
+            return name, bm25.KeywordQuery(terms, {})
+        known = {key: bm25.TermStats(e["id"], e["p"], e["d"]) for key, e in meta.terms(wanted, set(), None).items()}
+        return name, bm25.keyword_query(
             terms, retrieval.field_weights, retrieval.document_weight, stats, known, bridges=set(bridges)
         )
 
@@ -352,8 +387,8 @@ class MilvusStore:
     def rarity(self, terms: Sequence[str]) -> dict[str, float]:
         if "morphemes" not in self.fields:
             return dict.fromkeys(terms, 1.0)
-        known = self.meta.terms({("morphemes", t) for t in terms}, set(), None)
-        stats, _ = self.meta.stats(self.fields)
+        _, meta, stats = self._pinned()
+        known = meta.terms({("morphemes", t) for t in terms}, set(), None)
         level = stats.levels["morphemes"]["p"]
         return {
             t: bm25.rarity(

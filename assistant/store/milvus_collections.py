@@ -4,8 +4,9 @@ An index named ``N`` is searched through two aliases, ``N`` (the passages) and `
 ``milvus_meta``), each pointing at a collection built under a stamp, ``N__<stamp>`` and ``N__<stamp>_meta``. A
 full rebuild writes a new pair aside, flushes it, points both aliases at it and only then drops the old pair: a
 build that fails or is killed midway leaves the previous collections serving (its own are dropped by ``discard``,
-or by the next ``publish`` when the process died). An index made before aliases (a plain collection ``N``) is
-taken over by the first publish.
+or by the next ``publish`` when the process died). A query searches the build whose statistics it read (their row
+names its collection), so the two switches are never seen half done. An index made before aliases (a plain
+collection ``N``) is taken over by the first publish.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def publish(client: Any, index: str, build: Build) -> None:
     for collection in (build.passages, build.meta):
         client.flush(collection)
     point(client, meta_name(index), build.meta)
-    point(client, index, build.passages)  # a query between the two reads the new statistics over the old rows
+    point(client, index, build.passages)  # queries read one build's statistics and rows whatever the order
     for collection in builds_of(client, index):
         if collection not in (build.passages, build.meta):
             client.drop_collection(collection)

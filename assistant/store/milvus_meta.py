@@ -5,7 +5,8 @@ One row per name (its primary key a 64-bit hash of the name, so no text of ours 
 expression: pymilvus quotes string ids without escaping them), its ``kind`` saying what it holds:
 
     manifest        the index identity (chunking, tokenizers, embedder), checked on open like the local manifest
-    stats           passage and language counts, the next term id, and the BM25 row statistics (``sparse_bm25``)
+    stats           passage and language counts, the next term id, the BM25 row statistics (``sparse_bm25``) and
+                    the passages collection they describe (``collection``: queries search the build they read)
     doc:<id>        a document's entry (title, source, checksum, passages) and its document-level row shapes
     <field>:<term>  a term's id (its sparse dimension) and document frequencies among passages and documents
 """
@@ -107,11 +108,16 @@ class MetaRows:
             self.client.upsert(self.name, data[start : start + 1_000])
 
     def stats(self, fields: Sequence[str]) -> tuple[bm25.CorpusStats, dict[str, Any]]:
-        """The BM25 row statistics and the counts (passages, languages, next term id)."""
+        """The BM25 row statistics and the counts (passages, languages, next term id, and the passages collection
+        they describe: None in an index written before it was recorded)."""
         data = self.row("stats")
         if data is None:
-            return bm25.CorpusStats.empty(fields), {"passages": 0, "languages": Counter(), "next_id": 0}
-        counts = {"passages": data["passages"], "languages": Counter(data["languages"]), "next_id": data["next_id"]}
+            counts = {"passages": 0, "languages": Counter(), "next_id": 0, "collection": None}
+            return bm25.CorpusStats.empty(fields), counts
+        counts = {
+            "passages": data["passages"], "languages": Counter(data["languages"]), "next_id": data["next_id"],
+            "collection": data.get("collection"),
+        }  # fmt: skip
         return bm25.CorpusStats.from_dict(data["levels"]), counts
 
     def terms(self, wanted: set[tuple[str, str]], ids: set[int], counts: dict[str, Any] | None) -> Terms:
@@ -147,7 +153,7 @@ class MetaRows:
         languages = {k: v for k, v in counts["languages"].items() if v > 0}
         rows.append(("stats", "stats", -1, {
             "passages": counts["passages"], "languages": languages, "next_id": counts["next_id"],
-            "levels": stats.to_dict(),
+            "levels": stats.to_dict(), "collection": counts.get("collection"),
         }))  # fmt: skip
         self.put(rows)
         for start in range(0, len(gone), IN):

@@ -171,3 +171,38 @@ def test_an_instruction_in_a_passage_supports_nothing(checker) -> None:
     assert honest.grounded
     (citation,) = honest.citations
     assert (citation.start, citation.end) == (100, 100 + len("예산은 1조 원이다"))
+
+
+class CountingTokenizer:
+    """The checker's tokenizer, counting the texts it is given."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.seen = inner, []
+
+    def tokenize(self, texts):
+        self.seen.extend(texts)
+        return self.inner.tokenize(texts)
+
+
+def test_term_sets_are_remembered_and_equal_to_fresh_ones() -> None:
+    remembering = SupportChecker()
+    counting = CountingTokenizer(remembering._morphemes)
+    remembering._morphemes = counting
+    first = remembering.terms([KO, HANT])
+    again = remembering.terms([HANS, KO, KO])
+    assert counting.seen == [KO, HANT, HANS]  # each text tokenised once, a repeat within one call too
+    fresh = SupportChecker().terms([KO, HANT, HANS])
+    assert first == fresh[:2] and again == [fresh[2], fresh[0], fresh[0]]
+    assert fresh[0] and all(isinstance(terms, frozenset) for terms in again)
+
+
+def test_remembered_term_sets_are_bounded_least_recently_used_out() -> None:
+    checker = SupportChecker(kept=2)
+    counting = CountingTokenizer(checker._morphemes)
+    checker._morphemes = counting
+    checker.terms([KO])
+    checker.terms([HANT])
+    checker.terms([KO])  # KO is now the most recently used
+    checker.terms([HANS])  # HANT goes
+    checker.terms([KO, HANT])
+    assert counting.seen == [KO, HANT, HANS, HANT]

@@ -1,5 +1,7 @@
 """The rule reader: which words of a sentence answer a question (our own sentences, real kiwi and jieba)."""
 
+from typing import Any
+
 import pytest
 
 from assistant.answering.phrase_rules import RuleReader, question_kind
@@ -92,3 +94,65 @@ def test_the_head_noun_stands_next_to_the_question_word() -> None:
 def test_chinese_numerals_make_dates_and_amounts() -> None:
     sentence = "新館於二〇一二年動工，二〇一五年正式開放。"
     assert read("新館在哪一年正式開放？", sentence) == "二〇一五年"
+
+
+def test_a_korean_noun_made_a_verb_by_hada_is_no_phrase() -> None:
+    from assistant.answering.phrase_rules import korean_spans
+    from assistant.text.kiwi import analyse
+
+    sentence = "반기문은 그 방침을 강조하는 발언을 하였다."
+    spans = korean_spans(analyse([sentence])[0])
+    assert [sentence[s.start : s.end] for s in spans] == ["반기문", "방침", "발언"]  # not "강조" of "강조하는"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "amount"),
+    [
+        ("금강산의 총면적은 530제곱킬로미터로 넓다.", "530제곱킬로미터"),
+        ("면적은 약 250만 평방 킬로미터나 된다.", "250만 평방 킬로미터"),
+        ("그녀는 15살에 결혼했다.", "15살"),
+        ("雌狸长65-70厘米，尾巴很长。", "65-70厘米"),
+    ],
+)
+def test_an_amount_keeps_its_unit(sentence: str, amount: str) -> None:
+    from assistant.answering.phrase_rules import pattern_spans
+
+    assert amount in [sentence[s.start : s.end] for s in pattern_spans(sentence)]
+
+
+def test_a_chinese_enumeration_is_one_more_phrase() -> None:
+    from assistant.answering.phrase_rules import Span, with_lists
+
+    sentence = "大沙地站设有便利店、面包糕饼店以及洗衣店。"
+    spans = [Span(6, 9, "thing"), Span(10, 15, "thing"), Span(17, 20, "thing")]
+    joined = [sentence[s.start : s.end] for s in with_lists(sentence, spans)]
+    assert joined[:3] == ["便利店", "面包糕饼店", "洗衣店"] and joined[3:] == ["便利店、面包糕饼店以及洗衣店"]
+    assert len(with_lists("设有便利店和洗衣店。", [Span(2, 5, "thing"), Span(6, 9, "thing")])) == 2  # no 、: no list
+
+
+def test_chinese_characters_glossing_a_korean_word_are_no_phrase() -> None:
+    from assistant.answering.phrase_rules import korean_spans
+    from assistant.text.kiwi import analyse
+
+    sentence = "수온은 물거품(水泡)과 같다."
+    assert [sentence[s.start : s.end] for s in korean_spans(analyse([sentence])[0])] == ["수온", "물거품"]
+
+
+def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.answering import phrase_rules
+
+    real = phrase_rules._posseg()
+    cuts: list[str] = []
+
+    class Counting:
+        @staticmethod
+        def cut(text: str) -> Any:
+            cuts.append(text)
+            return real.cut(text)
+
+    monkeypatch.setattr(phrase_rules, "_posseg", lambda: Counting)
+    phrase_rules.tagged_words.cache_clear()
+    sentence = "首爾市的元宇宙平台預計在2026年完成。"
+    first = phrase_rules.chinese_spans(sentence)
+    assert phrase_rules.chinese_spans(sentence) == first and len(cuts) == 1
+    phrase_rules.tagged_words.cache_clear()

@@ -68,3 +68,12 @@ def test_the_rules_reader_answers_a_plain_thing_question_through_the_slot() -> N
     assert RuleReader().read_by_kind(question, [sentence]) is None  # no kind, no head noun: the rules find nothing
     phrase = RuleReader().read(question, [sentence], Language.KOREAN)
     assert phrase is not None and phrase.text == "관측회"
+
+
+def test_a_piece_cut_at_the_question_s_word_leaves_the_enumeration_s_joint_out() -> None:
+    from assistant.answering.phrase_rules import Span
+    from assistant.answering.phrase_slots import _pieces
+
+    normal = "矿区出产花岗岩与大理石。"
+    pieces = _pieces(Span(4, 11, "thing"), {"花岗岩": [4]}, normal)
+    assert [normal[p.start : p.end] for p in pieces] == ["花岗岩与大理石", "大理石"]  # not "与大理石"

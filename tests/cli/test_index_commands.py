@@ -61,7 +61,9 @@ def test_info_prints_the_index_as_a_readable_table(tmp_path: Path) -> None:
     ]  # a hashing embedder adds no prefixes: no prefix line
     assert rows["keyword fields"] == ["bigrams, characters, morphemes"]
     day, time = data["built_at"][:10], data["built_at"][11:19]
-    assert rows["built at"] == [f"{day} {time} UTC by assistant {data['package_version']} (index format 1)"]
+    assert rows["built at"] == [
+        f"{day} {time} UTC by assistant {data['package_version']} (index format {data['format_version']})"
+    ]
     assert rows["built from"] == [str(tmp_path / "corpus")]
     assert rows["corpus checksum"] == [data["corpus_checksum"][:16]]
     assert rows["generation"] == [data["folder"]]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from assistant.indexing.bm25 import BM25Field
+from assistant.indexing.bm25 import BM25Field, script_of
 
 DOCS = [
     ["서울", "메타버스", "계획"],
@@ -73,3 +74,45 @@ def test_rows_added_after_a_read_are_weighted_at_the_next() -> None:
     fresh.add(DOCS)
     np.testing.assert_array_equal(field.scores(["관광", "서울"]), fresh.scores(["관광", "서울"]))
     assert field.rarity("관광") == fresh.rarity("관광") < 1.0
+
+
+def test_a_loaded_field_is_weighted_as_saved_and_changes_as_a_fresh_one(tmp_path: Path, monkeypatch) -> None:
+    field = BM25Field()
+    field.add(DOCS)
+    field.save(tmp_path, "words")
+    with monkeypatch.context() as patched:  # no re-weighting on load, nor at the first search
+        patched.setattr(BM25Field, "_reweight", lambda *_: pytest.fail("re-weighted on load"))
+        loaded = BM25Field.load(tmp_path, "words")
+        np.testing.assert_array_equal(
+            loaded.scores(["서울", "관광", "없는말"]), field.scores(["서울", "관광", "없는말"])
+        )
+        assert loaded.rarity("관광") == field.rarity("관광")
+    assert mapped(loaded.counts.data) and mapped(loaded._weights().matrix.indices)  # read from the file, not copied
+    loaded.remove(np.array([True, False, True, True]))
+    loaded.add([["관광", "새말", "新詞", "word"]])  # new terms of each script
+    fresh = BM25Field()
+    fresh.add([DOCS[0], *DOCS[2:], ["관광", "새말", "新詞", "word"]])
+    assert loaded.scripts == [script_of(term) for term in loaded.vocabulary.terms]
+    for query in (["서울", "관광"], ["새말"], ["新詞", "word"], ["메타버스", "산업"]):
+        np.testing.assert_array_equal(loaded.scores(query), fresh.scores(query))
+
+
+def test_a_field_saved_without_counts_shares_the_vocabulary_and_cannot_change(tmp_path: Path) -> None:
+    field = BM25Field()
+    field.add(DOCS)
+    summed = BM25Field.from_counts(field.counts[[0, 1]] + field.counts[[2, 3]], field)
+    summed.save(tmp_path, "summed", counts=False)
+    loaded = BM25Field.load(tmp_path, "summed", like=field)
+    assert loaded.vocabulary is field.vocabulary and loaded.rows == 2
+    np.testing.assert_array_equal(loaded.scores(["서울", "전략"]), summed.scores(["서울", "전략"]))
+    with pytest.raises(ValueError, match="without its counts"):
+        loaded.remove(np.array([True, False]))
+
+
+def mapped(array: np.ndarray) -> bool:
+    """Whether an array is (a view of) a memory-mapped file."""
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return True
+        array = array.base
+    return False

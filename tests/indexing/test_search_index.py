@@ -60,6 +60,35 @@ def test_a_newer_format_is_refused(tmp_path: Path, settings: Settings) -> None:
         open_index(settings)
 
 
+def test_an_index_of_the_previous_format_is_refused_with_the_rebuild_command(
+    tmp_path: Path, settings: Settings
+) -> None:
+    build_index(settings, corpus_dir=copy_corpus(tmp_path, ["ko-xr-defense"]))
+    manifest_file = current_generation(settings.index_dir) / "manifest.json"
+    data = json.loads(manifest_file.read_text())
+    manifest_file.write_text(json.dumps({**data, "format_version": 1}))  # passages.jsonl, weights made on load
+    with pytest.raises(IndexMismatchError, match="format version 1") as error:
+        open_index(settings)
+    assert "assistant index build --full" in str(error.value)
+
+
+def test_a_loaded_index_holds_and_scores_what_was_saved(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.embedding.base import create_embedder
+    from assistant.indexing.bm25 import BM25Field
+    from assistant.ingest.corpus import read_corpus
+
+    built = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    built.add_documents(read_corpus(CORPUS).documents)
+    built.save(settings.index_dir)
+    monkeypatch.setattr(BM25Field, "_reweight", lambda *_: pytest.fail("re-weighted on load"))
+    loaded = open_index(settings)
+    assert list(loaded.passages) == list(built.passages) and loaded.manifest().languages == built.manifest().languages
+    for query in ("메타버스 서울 7대 분야", "國防 虛擬訓練", "首尔 虚拟灯笼节"):
+        np.testing.assert_array_equal(loaded.keyword_scores(query), built.keyword_scores(query))
+        for got, expected in zip(loaded.keyword_top(query, 10), built.keyword_top(query, 10), strict=True):
+            np.testing.assert_array_equal(got, expected)
+
+
 def test_incremental_updates_match_a_full_rebuild(tmp_path: Path, settings: Settings) -> None:
     corpus = copy_corpus(tmp_path)
     first = build_index(settings, corpus_dir=corpus)
@@ -190,3 +219,16 @@ def test_a_full_build_sizes_its_vector_index_for_all_passages(settings: Settings
     assert duplicated.vectors is not None and len(duplicated.vectors) == len(duplicated.passages)
     assert (np.diff(duplicated.keys) > 0).all()  # rows_of_keys searches them
     assert duplicated.rows_of_keys(duplicated.keys).tolist() == list(range(len(duplicated.passages)))
+
+
+def test_an_index_without_passages_opens(tmp_path: Path, settings: Settings) -> None:
+    from assistant.embedding.base import create_embedder
+    from assistant.records import Document
+
+    index = search_index.SearchIndex(settings, create_embedder(settings.embedder))
+    index.add_documents([Document("no-sections", "제목", "본문", ())])  # a document that yields no passage
+    assert len(index.passages) == 0
+    index.save(tmp_path / "index")
+    opened = search_index.SearchIndex.load(tmp_path / "index", settings, create_embedder(settings.embedder))
+    assert len(opened.passages) == 0 and opened.vectors is None  # it opened a vector file never written before
+    assert Retriever(opened, settings.retrieval).search("본문") == []

@@ -13,7 +13,7 @@ from assistant.indexing.analysis import Analysis
 from assistant.settings import Settings, StoreSettings
 from assistant.store.base import open_store
 from assistant.store.milvus import MilvusStore, collection_name
-from assistant.store.milvus_collections import alias_target, builds_of, meta_name
+from assistant.store.milvus_collections import Build, alias_target, builds_of, meta_name, point
 from assistant.store.sync import sync_store
 from tests.conftest import CORPUS
 from tests.store.test_contract import CONTACT, one
@@ -64,14 +64,7 @@ def test_an_unreachable_milvus_says_where_it_looked(tmp_path: Path) -> None:
 def test_a_full_rebuild_is_searched_only_once_whole_and_a_failed_one_leaves_the_old_index_serving(
     milvus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
-        shutil.copy(CORPUS / name, corpus / name)
-    settings = Settings(
-        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
-    )
-    sync_store(settings, corpus)
+    corpus, settings = _three_documents_synced(milvus, tmp_path)
     store = open_store(settings)
     assert isinstance(store, MilvusStore)
     try:
@@ -103,3 +96,64 @@ def test_a_full_rebuild_is_searched_only_once_whole_and_a_failed_one_leaves_the_
     finally:
         store.drop()
         store.close()
+
+
+def test_a_query_searches_the_build_whose_statistics_it_read_while_a_rebuild_is_published(
+    milvus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, settings = _three_documents_synced(milvus, tmp_path)
+    reader = open_store(settings)
+    assert isinstance(reader, MilvusStore)
+    try:
+        stale = reader.meta.stats(reader.fields)  # the served build's statistics, read just before a rebuild
+        served = alias_target(reader.client, reader.index)
+        (corpus / "zh-hant-xr-defense.md").unlink()  # the rebuild gives other term ids to other rows
+        built: list[Build] = []
+
+        def halfway(client: Any, index: str, build: Build) -> None:  # stopped between the two alias switches
+            for collection in (build.passages, build.meta):
+                client.flush(collection)
+            point(client, meta_name(index), build.meta)
+            built.append(build)
+
+        monkeypatch.setattr("assistant.store.milvus.publish", halfway)
+        sync_store(settings, corpus, full=True)
+        monkeypatch.undo()
+        rebuilt = built[0].passages
+        assert alias_target(reader.client, meta_name(reader.index)) == meta_name(rebuilt)
+        assert alias_target(reader.client, reader.index) == served != rebuilt
+        halfway_hits = [(h.passage.id, round(h.keyword_score, 5)) for h in reader.keyword_search(CONTACT, 5)]
+
+        point(reader.client, reader.index, rebuilt)
+        whole = [(h.passage.id, round(h.keyword_score, 5)) for h in reader.keyword_search(CONTACT, 5)]
+        assert whole and halfway_hits == whole
+
+        for collection in builds_of(reader.client, reader.index):  # what publish does last: the old build goes
+            if collection not in (rebuilt, meta_name(rebuilt)):
+                reader.client.drop_collection(collection)
+        real = reader.meta.stats
+        calls: list[int] = []
+
+        def stale_once(fields: Any) -> Any:
+            calls.append(1)
+            return stale if len(calls) == 1 else real(fields)
+
+        monkeypatch.setattr(reader.meta, "stats", stale_once)
+        assert [(h.passage.id, round(h.keyword_score, 5)) for h in reader.keyword_search(CONTACT, 5)] == whole
+        assert len(calls) == 2  # the dropped build failed the first search, the second read found the new one
+    finally:
+        reader.drop()
+        reader.close()
+
+
+def _three_documents_synced(milvus: str, tmp_path: Path) -> tuple[Path, Settings]:
+    """A corpus of three demo documents and the settings of a Milvus index built from it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("ko-contact-department.txt", "faq.jsonl", "zh-hant-xr-defense.md"):
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", store=StoreSettings(backend="milvus", uri=milvus)
+    )
+    sync_store(settings, corpus)
+    return corpus, settings

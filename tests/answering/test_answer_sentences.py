@@ -1,0 +1,75 @@
+"""The answer ranking: neighbouring sentences lend their question words, asked values count, the best hit leads."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import answer_sentences
+from assistant.answering.answer_sentences import neighbour_floor, ranked_for_answer
+from assistant.answering.sentence_scoring import QuestionTerms, ranked_candidates
+from assistant.records import Hit, Language, Passage
+
+# Written for these tests (not taken from any dataset).
+KO_ENVOY = (
+    "한빛시 대표단은 2019년 봄에 북쪽 항구 도시를 처음 방문하였다. "
+    "대표단은 그곳에서 항만청 청장 김도윤을 만나 교류 협정을 맺었다. "
+    "한빛시 대표단의 방문은 지역 신문에 여러 차례 실렸다."
+)
+KO_TOWER = "한빛타워는 1998년에 완공되었다. 한빛타워 전망대는 주말에 붐빈다."
+
+
+def hit(n: int, text: str, *, score: float = 1.0, title: str = "") -> Hit:
+    passage = Passage(f"doc{n}#0", f"doc{n}", title, "", "", Language.KOREAN, text, 0, len(text))
+    return Hit(passage, score)
+
+
+def test_a_question_word_in_the_sentence_before_counts_for_the_answer_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question = "한빛시 대표단이 북쪽 항구 도시 방문 때 만난 사람은 누구인가?"
+    hits = [hit(1, KO_ENVOY)]
+    _, ranked = ranked_for_answer(question, hits)
+    assert "김도윤" in ranked[0].text or "김도윤" in ranked[1].text
+    assert "김도윤" in ranked[0].text + ranked[1].text
+    # without the neighbour's words the answer sentence falls behind the two that restate the question
+    monkeypatch.setattr(answer_sentences, "NEIGHBOUR", 0.0)
+    _, plain = ranked_for_answer(question, hits)
+    assert "김도윤" not in plain[0].text + plain[1].text
+
+
+def test_a_sentence_with_the_asked_kind_of_value_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the question's own year is no answer to "how many metres": the sentence with a new number is
+    text = (
+        "한빛타워는 2020년에 새 전망대를 열었다. 한빛타워의 높이는 320미터이다. "
+        "한빛타워 전망대는 2020년부터 주말에 붐빈다."
+    )
+    question = "2020년에 전망대를 연 한빛타워의 높이는 몇 미터인가?"
+    hits = [hit(1, text)]
+    assert ranked_for_answer(question, hits)[1][0].text == "한빛타워의 높이는 320미터이다."
+    monkeypatch.setattr(answer_sentences, "VALUE", 0.0)
+    assert ranked_for_answer(question, hits)[1][0].text == "한빛타워는 2020년에 새 전망대를 열었다."
+
+
+def test_the_best_hit_outranks_a_weaker_one_that_covers_the_question_as_well() -> None:
+    question = "한빛타워 완공 연도는?"
+    weak = hit(2, "한빛타워 완공 연도는 기록마다 다르다.", score=0.3)
+    strong = hit(1, "한빛타워 완공 연도는 1998년으로 적혀 있다.", score=1.0)
+    _, ranked = ranked_for_answer(question, [strong, weak])
+    assert ranked[0].passage.document_id == "doc1"
+
+
+def test_same_candidates_as_the_coverage_ranking() -> None:
+    hits = [hit(1, KO_ENVOY), hit(2, KO_TOWER, score=0.5)]
+    question = "한빛시 대표단이 만난 사람은?"
+    assert {c.text for c in ranked_for_answer(question, hits)[1]} == {
+        c.text for c in ranked_candidates(question, hits)[1]
+    }
+    assert ranked_for_answer(question, [])[1] == []
+
+
+def test_neighbour_floor_takes_the_higher_credit() -> None:
+    terms = QuestionTerms({"항구": 1.0, "청장": 1.0}, 2.0, False)
+    floor = neighbour_floor(terms, {"항구": 0.8, "청장": 0.0}, ["항만청 청장을 만났다"])
+    assert floor["항구"] == 0.8  # the title's credit is higher than a neighbour's
+    assert floor["청장"] == pytest.approx(answer_sentences.NEIGHBOUR)
+    assert neighbour_floor(terms, {"항구": 0.0, "청장": 0.0}, []) == {"항구": 0.0, "청장": 0.0}
