@@ -35,18 +35,23 @@ _MONEY = re.compile(
 _MONEY_UNIT = re.compile(r"원|달러|韩元|美元|元|币")
 # A number counted in things (7개 분야, 20家, 300명): never an amount of money, whatever else it may be.
 _COUNTED_THINGS = re.compile(
-    r"(?:명|개|곳|건|개소|권|종|층|척|살|회|번|人|名|位|个|家|所|项|座|台|件|条|种|本|篇|次|届|岁|层)$"
+    r"(?:명|개|곳|건|개소|가지|권|종|층|척|살|회|번|人|名|位|个|家|所|项|座|台|件|条|种|本|篇|次|届|岁|层)$"
 )
 # The measure word after a how-many word: 몇 곳, 几所, 多少个.
 _MEASURE = re.compile(
-    r"(?:몇\s*|几|多少)(명|개|곳|건|배|회|차|위|권|종|층|척|살|번째|단지|"
+    r"(?:몇\s*|几|多少)(명|개|곳|건|가지|배|회|차|위|권|종|층|척|살|번째|단지|"
     r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|大|%)"
 )  # 前几大: "among the top how many"
 # A question that names a count without a question word: "누적 이용자 수", "参加人数".
 _COUNT = re.compile(r"[가-힣]\s*수(?:는|가|를|도)?\s*[?？.]?\s*$|인원|人数|数量")
 _PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
 # Measure words that count the same kind of thing and answer for each other (몇 곳 … 12개, 幾家 … 20個).
-_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 대 个 家 所 项 座 台 件 条 种 本 篇")  # 몇 개 … 7대 분야
+_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 가지 대 个 家 所 项 座 台 件 条 种 本 篇")  # 몇 개 … 7대 분야
+# Words that name the kind of value asked (its period, budget, size, count), not what the value is about: the
+# sentence that answers gives the value ("2022년부터 2026년까지") and seldom the word.
+_KIND_WORD = re.compile(
+    r"기간|시기|날짜|연도|예산|금액|비용|규모|수|인원|수치|액수|期间|时间|时期|日期|年份|预算|金额|费用|规模|数量|人数|数目"
+)
 _WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
 _HOW_MANY = re.compile(r"多少|몇")
 # A Korean name: one of the common surnames, then one or two syllables (the surnames cover ~97 % of people).
@@ -98,6 +103,11 @@ def asked_value(question: str) -> AskedValue | None:
         bool(_MONEY.search(normal)),
         frozenset(DIGITS.findall(normal)),
     )
+
+
+def names_the_kind(word: str) -> bool:
+    """Whether a content word names the kind of value a question asks (기간, 예산, 规模) rather than its subject."""
+    return bool(_KIND_WORD.fullmatch(word))
 
 
 def value_fit(asked: AskedValue, normal: str) -> float:

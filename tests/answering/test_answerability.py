@@ -109,6 +109,9 @@ def test_a_value_counts_for_as_much_of_the_question_as_its_sentence_holds(retrie
     assert asked.anchored > 0.6 and near.anchored < 0.4
     assert verdict(retriever, "메타버스 얼라이언스는 언제 출범했지?").signals.anchored > 0.0  # type: ignore[union-attr]
     assert verdict(retriever, "기본계획 담당 부서 어디").signals.anchored == 0.0  # type: ignore[union-attr]
+    # the period asked is what the dates answer: 기간 is not a word the sentence has to hold
+    period = verdict(retriever, "메타버스 서울 기본 계획 분야 그럼 추진 기간은?", turn="그럼 추진 기간은?").signals
+    assert period is not None and period.anchored == 1.0
 
 
 def test_a_follow_up_is_judged_on_the_users_own_words(retriever: Retriever) -> None:

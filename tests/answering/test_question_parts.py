@@ -9,6 +9,7 @@ from assistant.answering.question_parts import (
     entity_fit,
     korean_people,
     names_of,
+    names_the_kind,
     numbers_of,
     value_fit,
 )
@@ -48,6 +49,8 @@ def test_what_a_value_question_asks_for() -> None:
         ("總共要在幾所學校設置？", "在全國120所學校設置實驗室。", 1.0),
         ("總共要在幾所學校設置？", "投入26億韓元設置實驗室。", OTHER_UNIT),
         ("공공도서관은 몇 곳인가요?", "전국 12개 공공도서관이 참여한다.", 1.0),  # 곳 and 개 count the same things
+        ("중점 방향은 몇 가지인가요?", "기본계획은 다섯 가지 중점 방향을 내세웠다.", 1.0),  # 가지 counts things too
+        ("예산은 얼마야?", "중점 방향은 다섯 가지다.", 0.0),
         ("소장한 책은 몇 권인가?", "도서관이 소장한 책은 약 32만 권이다.", 1.0),  # a magnitude before the unit
         ("추진 분야는 몇 개인가요?", "7대 분야 세부 사업을 아우른다.", 1.0),
         ("참가자는 몇 명인가요?", "전국 12개 공공도서관이 참여한다.", OTHER_UNIT),  # but not people
@@ -81,6 +84,12 @@ def test_what_entity_a_question_asks_for_and_whether_a_sentence_names_one() -> N
     assert entity_fit("person", "中央大學的李明教授參加了討論。", question) == 1.0
     assert entity_fit("person", "中央大學參加了討論。", question) == 0.0  # only what the question names
     assert entity_fit("name", "這項計畫使用XR技術。", "這項計畫叫什麼？") == 0.0  # "XR" is no name
+
+
+def test_words_that_name_the_kind_of_value_asked() -> None:
+    assert all(names_the_kind(word) for word in ("기간", "예산", "규모", "수", "期间", "预算", "人数"))
+    # what a value is about is not its kind, even when it holds a kind word
+    assert not any(names_the_kind(word) for word in ("추진", "사업비용", "수도", "学校", "投资"))
 
 
 def test_a_korean_person_is_a_name_with_a_title() -> None:
