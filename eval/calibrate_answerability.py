@@ -129,7 +129,8 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
 # either way. Without the bounds, signals that move together (covered and unseen, covered and missing) take
 # weights of the wrong sign that cancel on the fit data and mislead elsewhere.
 SIGNS = {"keyword": 1, "dense": 1, "covered": 1, "sentence": 1, "missing": -1, "unseen": -1, "value": 1,
-         "unknown_name": -1, "framed": 1, "number_absent": -1, "entity": 1}  # fmt: skip
+         "unknown_name": -1, "framed": 1, "number_absent": -1, "entity": 1, "anchored": 1, "numbers_missing": -1,
+         "foreign": 1}  # fmt: skip
 PENALTY = 1.0  # inverse strength of the L2 penalty on the weights (scikit-learn's C)
 
 

@@ -33,25 +33,47 @@ _MONEY = re.compile(
     r"예산|금액|비용|돈|투자|투입|사업비|재원|经费|预算|金额|多少钱|费用|投资|投入|资金|拨款|出资|花费|成本|节省|省下"
 )
 _MONEY_UNIT = re.compile(r"원|달러|韩元|美元|元|币")
+# A number counted in things (7개 분야, 20家, 300명): never an amount of money, whatever else it may be.
+_COUNTED_THINGS = re.compile(
+    r"(?:명|개|곳|건|개소|가지|권|종|층|척|살|회|번|人|名|位|个|家|所|项|座|台|件|条|种|本|篇|次|届|岁|层)$"
+)
 # The measure word after a how-many word: 몇 곳, 几所, 多少个.
 _MEASURE = re.compile(
-    r"(?:몇\s*|几|多少)(명|개|곳|건|배|회|차|위|권|종|층|척|살|번째|단지|"
+    r"(?:몇\s*|几|多少)(명|개|곳|건|가지|배|회|차|위|권|종|층|척|살|번째|단지|"
     r"个|所|家|位|名|人|次|项|座|台|本|种|条|件|篇|届|岁|层|倍|成|大|%)"
 )  # 前几大: "among the top how many"
 # A question that names a count without a question word: "누적 이용자 수", "参加人数".
 _COUNT = re.compile(r"[가-힣]\s*수(?:는|가|를|도)?\s*[?？.]?\s*$|인원|人数|数量")
 _PERCENT = re.compile(r"%|퍼센트|成|百分|分之")
 # Measure words that count the same kind of thing and answer for each other (몇 곳 … 12개, 幾家 … 20個).
-_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 대 个 家 所 项 座 台 件 条 种 本 篇")  # 몇 개 … 7대 분야
+_SAME_COUNT = ("명 名 人 位", "개 곳 건 개소 가지 대 个 家 所 项 座 台 件 条 种 本 篇")  # 몇 개 … 7대 분야
+# Words that name the kind of value asked (its period, budget, size, count), not what the value is about: the
+# sentence that answers gives the value ("2022년부터 2026년까지") and seldom the word.
+_KIND_WORD = re.compile(
+    r"기간|시기|날짜|연도|예산|금액|비용|규모|수|인원|수치|액수|期间|时间|时期|日期|年份|预算|金额|费用|规模|数量|人数|数目"
+)
 _WHICH = re.compile(r"哪几|哪些")  # "which ones", not "how many"
 _HOW_MANY = re.compile(r"多少|몇")
+# A Korean name: one of the common surnames, then one or two syllables (the surnames cover ~97 % of people).
+_PERSON_NAME = re.compile(
+    r"(?:[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함"
+    r"변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉]|남궁|황보|제갈|선우|독고)[가-힣]{1,2}(?<![시군])"
+)  # not a city or county (서울시, 양평군)
 _LATIN = re.compile(r"[a-z][a-z0-9\-]{2,}")  # "xr", "ai", "vr": technologies more often than names
 _LATIN_RUN = re.compile(r"[a-z]+")
 _NUMBER = re.compile(r"[0-9]{2,}")
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng")
 _ENTITY_KINDS = ("person", "place", "name")
+# What follows a Korean person's name: a title or an honorific ("유지상 교수", "송상훈 정보통신정책실장", "김정원 PM").
+_NAME_AND_TITLE = re.compile(r"(?<![가-힣0-9A-Za-z])([가-힣]{2,4})(?=\s+([가-힣A-Za-z]+))")
+_KOREAN_TITLE = re.compile(
+    r"(?:교수|박사|실장|장관|차관|회장|사장|대표|이사|위원장|위원|의원|시장|지사|총장|원장|소장|국장|과장|부장|팀장|"
+    r"청장|처장|센터장|단장|관장|연구원|기자|대통령|총리|의장|감독|선수|작가|씨|님|PM|CEO|CTO)"
+    r"(?:[은는이가을를의도와과]|께서|에게|으로|로)?$"
+)
 GIVEN_SHARE = 0.6  # a phrase this much made of the question's own characters is what the question names, no answer
 OTHER_UNIT = 0.3  # what a number with another unit (or a date for "how many") counts for
+COUNTED = 0.0  # what a number counted in things (7개, 20家) counts for when money is asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +105,11 @@ def asked_value(question: str) -> AskedValue | None:
     )
 
 
+def names_the_kind(word: str) -> bool:
+    """Whether a content word names the kind of value a question asks (기간, 예산, 规模) rather than its subject."""
+    return bool(_KIND_WORD.fullmatch(word))
+
+
 def value_fit(asked: AskedValue, normal: str) -> float:
     """1 when the normalised sentence holds a value of the asked kind (and unit), ``OTHER_UNIT`` for a number of
     another kind, 0 when it holds none besides the question's own numbers."""
@@ -111,6 +138,7 @@ def value_fit(asked: AskedValue, normal: str) -> float:
             fit = 1.0 if _PERCENT.search(text) else OTHER_UNIT
         elif asked.money:
             fit = 1.0 if _MONEY_UNIT.search(text) or _PERCENT.search(text) else OTHER_UNIT  # "cost cut by 10%"
+            fit = COUNTED if fit < 1.0 and _COUNTED_THINGS.search(text) else fit
         else:
             fit = 1.0
         best = max(best, fit)
@@ -128,6 +156,8 @@ def entity_fit(wanted: str, sentence: str, question: str) -> float:
     a place or body for 어디 …), leaving out what the question names itself and Latin words under three letters
     ("XR", "VR": technologies, not names)."""
     asked = normalize(question)
+    if wanted == "person" and any(name not in asked for name in korean_people(sentence)):
+        return 1.0
     best = 0.0
     for span in spans_of([sentence])[0]:
         text = normalize(sentence[span.start : span.end]).strip()
@@ -137,6 +167,20 @@ def entity_fit(wanted: str, sentence: str, question: str) -> float:
         kind = "thing" if span.kind == "name" and latin and max(map(len, latin)) < 3 else span.kind
         best = max(best, FITS[wanted].get(kind, 0.0))
     return best
+
+
+def korean_people(sentence: str) -> list[str]:
+    """Korean person names in a sentence: a word of a common surname and one or two syllables that kiwi starts
+    with a proper noun, followed by a word that ends in a title ("광운대 유지상 교수" → 유지상, "이준우 PM"). kiwi
+    tags companies and places NNP as well, so a name alone does not say "person"; the title does."""
+    if not has_hangul(sentence):
+        return []
+    proper = {t.start for t in analyse([sentence])[0] if t.tag == "NNP"}
+    return [
+        m[1]
+        for m in _NAME_AND_TITLE.finditer(sentence)
+        if m.start(1) in proper and _PERSON_NAME.fullmatch(m[1]) and _KOREAN_TITLE.search(m[2])
+    ]
 
 
 def numbers_of(question: str) -> frozenset[str]:

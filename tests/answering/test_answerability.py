@@ -36,7 +36,8 @@ def verdict(retriever: Retriever, question: str, turn: str | None = None):
 
 def test_no_hits_means_no_answer() -> None:
     signals = signals_of("예산은?", [], {})
-    assert signals == Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    assert signals == Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    assert signals_of("2023년 예산은?", [], {}).numbers_missing == 1.0
     assert not judge("예산은?", [], {}, CALIBRATIONS["hashing"]).answerable
 
 
@@ -70,7 +71,7 @@ def test_a_question_covered_by_its_passage_scores_higher_than_one_that_is_not(re
 
 def test_the_threshold_can_be_moved() -> None:
     calibration = Calibration(weights={"keyword": 1.0}, bias=0.0, threshold=0.5)
-    signals = Signals(1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    signals = Signals(1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     assert calibration.probability(signals) == pytest.approx(0.731, abs=0.001)
 
 
@@ -96,6 +97,21 @@ def test_a_year_the_best_sentence_lacks_counts_against_the_question(retriever: R
     other = verdict(retriever, "2023년 국내 메타버스 시장 규모는 몇 조 원이었나요?").signals
     assert given is not None and other is not None
     assert given.number_absent == 0.0 and other.number_absent == 1.0
+    # 2023 is in the corpus, but in none of the passages found for the question
+    assert given.numbers_missing == 0.0 and other.numbers_missing == 1.0
+
+
+def test_a_value_counts_for_as_much_of_the_question_as_its_sentence_holds(retriever: Retriever) -> None:
+    asked = verdict(retriever, "국방부가 2021년 육군사관학교 VR 훈련에 투입하는 금액은 얼마인가요?").signals
+    # the only amount near the navy's training is the army's: its sentence names neither the navy nor submarines
+    near = verdict(retriever, "해군 잠수함 승조원 가상훈련 개발에 투입되는 예산은 얼마야?").signals
+    assert asked is not None and near is not None
+    assert asked.anchored > 0.6 and near.anchored < 0.4
+    assert verdict(retriever, "메타버스 얼라이언스는 언제 출범했지?").signals.anchored > 0.0  # type: ignore[union-attr]
+    assert verdict(retriever, "기본계획 담당 부서 어디").signals.anchored == 0.0  # type: ignore[union-attr]
+    # the period asked is what the dates answer: 기간 is not a word the sentence has to hold
+    period = verdict(retriever, "메타버스 서울 기본 계획 분야 그럼 추진 기간은?", turn="그럼 추진 기간은?").signals
+    assert period is not None and period.anchored == 1.0
 
 
 def test_a_follow_up_is_judged_on_the_users_own_words(retriever: Retriever) -> None:
@@ -132,3 +148,20 @@ def test_the_other_language_hit_below_the_best_counts_as_evidence() -> None:
     assert evidence_of("物流倉庫效率提高多少？", [*korean, chinese]) == korean[:3]  # already in another language
     rarity = {word: 0.5 for word in content_words(question)}
     assert signals_of(question, [*korean, chinese], rarity).dense == pytest.approx(0.9)
+
+
+def _passage_hit(n: int, language: Language, text: str) -> Hit:
+    passage = Passage(f"doc{n}#0", f"doc{n}", "", "", "", language, text, 0, len(text))
+    return Hit(passage, 1.0 - n / 10)
+
+
+def test_the_other_language_sentence_is_read_for_the_question() -> None:
+    question = "물류창고 작업 효율은 몇 퍼센트 오르나요?"
+    rarity = {word: 0.5 for word in content_words(question)}
+    korean = [_passage_hit(n, Language.KOREAN, "서울시는 메타버스 플랫폼을 만든다.") for n in range(3)]
+    chinese = _passage_hit(3, Language.TRADITIONAL, "大型物流倉庫導入AR後，作業效率可提升30%。")  # 물류창고 작업 효율
+    unrelated = _passage_hit(4, Language.TRADITIONAL, "首爾市將打造元宇宙平台。")
+    answered = signals_of(question, [*korean, chinese], rarity)
+    assert answered.foreign >= 0.5 and answered.foreign == answered.sentence  # the Korean sentences hold none of it
+    assert signals_of(question, [*korean, unrelated], rarity).foreign < 0.2
+    assert signals_of(question, korean, rarity).foreign == 0.0  # no sentence in the other language

@@ -7,7 +7,9 @@ from assistant.answering.question_parts import (
     asked_entity,
     asked_value,
     entity_fit,
+    korean_people,
     names_of,
+    names_the_kind,
     numbers_of,
     value_fit,
 )
@@ -41,10 +43,14 @@ def test_what_a_value_question_asks_for() -> None:
     [
         ("예산은 얼마야?", "국방부는 2021년 훈련에 62억 원을 투입한다.", 1.0),
         ("예산은 얼마야?", "국방부는 2022년까지 훈련을 개발한다.", 0.0),  # a year is no amount
-        ("예산은 얼마야?", "참가 기업은 30곳이다.", OTHER_UNIT),  # a number, but no money
+        ("예산은 얼마야?", "예산은 62억이다.", OTHER_UNIT),  # a number, but no money unit
+        ("예산은 얼마야?", "참가 기업은 30곳이다.", 0.0),  # things counted are no amount
+        ("那海軍的潛艦訓練又編了多少預算？", "共有20家企業參與。", 0.0),
         ("總共要在幾所學校設置？", "在全國120所學校設置實驗室。", 1.0),
         ("總共要在幾所學校設置？", "投入26億韓元設置實驗室。", OTHER_UNIT),
         ("공공도서관은 몇 곳인가요?", "전국 12개 공공도서관이 참여한다.", 1.0),  # 곳 and 개 count the same things
+        ("중점 방향은 몇 가지인가요?", "기본계획은 다섯 가지 중점 방향을 내세웠다.", 1.0),  # 가지 counts things too
+        ("예산은 얼마야?", "중점 방향은 다섯 가지다.", 0.0),
         ("소장한 책은 몇 권인가?", "도서관이 소장한 책은 약 32만 권이다.", 1.0),  # a magnitude before the unit
         ("추진 분야는 몇 개인가요?", "7대 분야 세부 사업을 아우른다.", 1.0),
         ("참가자는 몇 명인가요?", "전국 12개 공공도서관이 참여한다.", OTHER_UNIT),  # but not people
@@ -78,6 +84,26 @@ def test_what_entity_a_question_asks_for_and_whether_a_sentence_names_one() -> N
     assert entity_fit("person", "中央大學的李明教授參加了討論。", question) == 1.0
     assert entity_fit("person", "中央大學參加了討論。", question) == 0.0  # only what the question names
     assert entity_fit("name", "這項計畫使用XR技術。", "這項計畫叫什麼？") == 0.0  # "XR" is no name
+
+
+def test_words_that_name_the_kind_of_value_asked() -> None:
+    assert all(names_the_kind(word) for word in ("기간", "예산", "규모", "수", "期间", "预算", "人数"))
+    # what a value is about is not its kind, even when it holds a kind word
+    assert not any(names_the_kind(word) for word in ("추진", "사업비용", "수도", "学校", "投资"))
+
+
+def test_a_korean_person_is_a_name_with_a_title() -> None:
+    assert korean_people("광운대 유지상 교수, 카이스트(KAIST) 우운택 교수가 참석했다.") == ["유지상", "우운택"]
+    assert korean_people("송상훈 정보통신정책실장은 말했다.") == ["송상훈"]  # the title ends a longer word
+    assert korean_people("이준우 PM (정보통신기획평가원): 전망을 내놓았다.") == ["이준우"]  # kiwi splits the name
+    assert korean_people("위원회 위원장은 말했다.") == []  # a common noun, not a name
+    # a body or a city before a title, a company without one: no person
+    assert korean_people("한국메타버스산업협회 부회장을 비롯해 이노시뮬레이션, 맥스트 등이 자리했다.") == []
+    assert korean_people("서울시 시장은 말했다.") == []
+    question = "정보통신기획평가원 쪽에서 발표를 맡은 PM은 누구였어?"
+    assert entity_fit("person", "이준우 PM (정보통신기획평가원): 전망을 내놓았다.", question) == 1.0
+    # a company name is a name, not yet a person
+    assert entity_fit("person", "협회 부회장을 비롯해 이노시뮬레이션 등이 자리했다.", "협회 부회장은 누구야?") < 1.0
 
 
 def test_the_names_a_question_gives() -> None:
