@@ -13,6 +13,7 @@ answerability's ``MIN_STANDING``): the best passage is far more often the one th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from ..records import Hit
 from .bridge import read_for
@@ -35,7 +36,16 @@ STANDING = 0.05  # the weakest hit's sentences keep this share of their score
 
 
 def ranked_for_answer(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms, list[Candidate]]:
-    """The question's terms, and the hits' sentences best first by how likely each holds the answer itself."""
+    """The question's terms, and the hits' sentences best first by how likely each holds the answer itself.
+
+    The short answer's reader and the composer both read this ranking of one answer's hits: it is made once.
+    """
+    terms, ranked = _ranked(question, tuple(hits))
+    return terms, list(ranked)
+
+
+@lru_cache(maxsize=16)
+def _ranked(question: str, hits: tuple[Hit, ...]) -> tuple[QuestionTerms, tuple[Candidate, ...]]:
     candidates = read_for(question, candidates_of(hits))
     terms = question_terms(question, candidates)
     floors = document_floors(terms, candidates)
@@ -53,7 +63,7 @@ def ranked_for_answer(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms
         scores.append(covered * (STANDING + (1 - STANDING) * standing) + value)
     # rounded: sums over a set of words differ in the last bits with the hash seed, and so would the order of ties
     order = sorted(range(len(candidates)), key=lambda i: -round(scores[i], 9))
-    return terms, [candidates[i] for i in order]
+    return terms, tuple(candidates[i] for i in order)
 
 
 def neighbour_floor(terms: QuestionTerms, floor: Mapping[str, float], around: Sequence[str]) -> dict[str, float]:
