@@ -158,8 +158,10 @@ def read_presence(word: str, normal: str, readings: Mapping[str, str]) -> float:
 def coverage(question: QuestionTerms, normal: str, floor: Mapping[str, float] | None = None) -> float:
     """Share of the question's weight the normalised text holds; ``floor`` is each word's credit from elsewhere."""
     total = 0.0
+    readings = question.readings
     for word, weight in question.weights.items():
-        found = read_presence(word, normal, question.readings)
+        # a word held whole counts 1 (``read_presence``'s answer), and is the common case: no call for it
+        found = 1.0 if word in normal else read_presence(word, normal, readings)
         if floor is not None:
             found = max(found, floor[word])
         total += weight * found
