@@ -13,6 +13,7 @@ answerability's ``MIN_STANDING``): the best passage is far more often the one th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from ..records import Hit
 from .bridge import read_for
@@ -23,7 +24,6 @@ from .sentence_scoring import (
     Candidate,
     QuestionTerms,
     candidates_of,
-    coverage,
     document_floors,
     question_terms,
     read_presence,
@@ -35,17 +35,27 @@ STANDING = 0.05  # the weakest hit's sentences keep this share of their score
 
 
 def ranked_for_answer(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms, list[Candidate]]:
-    """The question's terms, and the hits' sentences best first by how likely each holds the answer itself."""
+    """The question's terms, and the hits' sentences best first by how likely each holds the answer itself.
+
+    The short answer's reader and the composer both read this ranking of one answer's hits: it is made once.
+    """
+    terms, ranked = _ranked(question, tuple(hits))
+    return terms, list(ranked)
+
+
+@lru_cache(maxsize=16)
+def _ranked(question: str, hits: tuple[Hit, ...]) -> tuple[QuestionTerms, tuple[Candidate, ...]]:
     candidates = read_for(question, candidates_of(hits))
     terms = question_terms(question, candidates)
     floors = document_floors(terms, candidates)
     asked = asked_value(question)
     top = (hits[0].score if hits else 0.0) or 1.0
     scores: list[float] = []
+    # each sentence's presence of each word, read once: a sentence is also read as its neighbours' context
+    held = [{word: read_presence(word, c.normal, terms.readings) for word in terms.weights} for c in candidates]
     for i, candidate in enumerate(candidates):
-        around = [c.normal for c in candidates[max(i - 1, 0) : i + 2] if c is not candidate and c.n == candidate.n]
-        floor = neighbour_floor(terms, floors[candidate.passage.document_id], around)
-        covered = coverage(terms, candidate.normal, floor)
+        around = [held[j] for j in (i - 1, i + 1) if 0 <= j < len(candidates) and candidates[j].n == candidate.n]
+        covered = _covered(terms, held[i], floors[candidate.passage.document_id], around)
         if terms.wants_number and _DIGIT.search(candidate.normal):
             covered += NUMBER_CUE
         standing = min(max(hits[candidate.n - 1].score / top, 0.0), 1.0)
@@ -53,7 +63,19 @@ def ranked_for_answer(question: str, hits: Sequence[Hit]) -> tuple[QuestionTerms
         scores.append(covered * (STANDING + (1 - STANDING) * standing) + value)
     # rounded: sums over a set of words differ in the last bits with the hash seed, and so would the order of ties
     order = sorted(range(len(candidates)), key=lambda i: -round(scores[i], 9))
-    return terms, [candidates[i] for i in order]
+    return terms, tuple(candidates[i] for i in order)
+
+
+def _covered(
+    terms: QuestionTerms, held: Mapping[str, float], floor: Mapping[str, float], around: Sequence[Mapping[str, float]]
+) -> float:
+    """``coverage`` of a sentence with ``neighbour_floor``'s credit, from the words' presences already read (``held``:
+    the sentence's, ``around``: its neighbours')."""
+    total = 0.0
+    for word, weight in terms.weights.items():
+        credit = max(floor[word], max((NEIGHBOUR * near[word] for near in around), default=0.0))
+        total += weight * max(held[word], credit)
+    return total / terms.total
 
 
 def neighbour_floor(terms: QuestionTerms, floor: Mapping[str, float], around: Sequence[str]) -> dict[str, float]:

@@ -85,7 +85,13 @@ def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
     """Sentences of all hits, each document span once (from the best-ranked hit that holds it).
 
     A sentence addressed to the assistant (an instruction planted in a document) is never a candidate.
+    Answerability, the short answer and the composer each read one answer's hits: they are cut once.
     """
+    return list(_candidates(tuple(hits)))
+
+
+@lru_cache(maxsize=16)
+def _candidates(hits: tuple[Hit, ...]) -> tuple[Candidate, ...]:
     found: list[Candidate] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     for n, hit in enumerate(hits, start=1):
@@ -99,7 +105,7 @@ def candidates_of(hits: Sequence[Hit]) -> list[Candidate]:
             normal = normalize(text)
             if not is_instruction(text, normal=normal):
                 found.append(Candidate(n, passage, start, end, text, normal))
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=1024)
@@ -152,8 +158,10 @@ def read_presence(word: str, normal: str, readings: Mapping[str, str]) -> float:
 def coverage(question: QuestionTerms, normal: str, floor: Mapping[str, float] | None = None) -> float:
     """Share of the question's weight the normalised text holds; ``floor`` is each word's credit from elsewhere."""
     total = 0.0
+    readings = question.readings
     for word, weight in question.weights.items():
-        found = read_presence(word, normal, question.readings)
+        # a word held whole counts 1 (``read_presence``'s answer), and is the common case: no call for it
+        found = 1.0 if word in normal else read_presence(word, normal, readings)
         if floor is not None:
             found = max(found, floor[word])
         total += weight * found

@@ -3,7 +3,7 @@
 Request ids come from ``asgi-correlation-id``'s middleware, which wraps this one (see ``REQUEST_IDS``): it takes
 the client's ``X-Request-ID`` (or makes one), returns it on every response, rejections included, and keeps it in
 a context variable, so every log line of the request can carry it. Request metrics and the request's log line
-come from the instrumentator's middleware around both (``Metrics.instrument``).
+come from ``observability.RequestMetrics`` around both (``Metrics.instrument``).
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) so streamed answers pass through untouched and the
 per-request cost stays small.

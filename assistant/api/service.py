@@ -42,7 +42,7 @@ def caller(request: Request) -> Caller | None:
     return found
 
 
-def owner(request: Request) -> str | None:
+async def owner(request: Request) -> str | None:
     """Who owns what this request creates and may see (a FastAPI dependency): the key id, or ``None``
     on a service without keys, where everything is visible."""
     found = caller(request)

@@ -38,16 +38,28 @@ class _Saved:
         return self.utf8[int(self.offsets[column]) : int(self.offsets[column + 1])].tobytes().decode("utf-8")
 
     def columns(self, terms: Sequence[str]) -> list[int | None]:
-        hashes = np.array([term_hash(t) for t in terms], dtype=np.uint64)
-        places = np.searchsorted(self.hashes, hashes).tolist()
+        # plain views of the memory-mapped arrays: indexing a memmap costs microseconds per call on its own
+        sorted_hashes, order, offsets = np.asarray(self.hashes), np.asarray(self.order), np.asarray(self.offsets)
+        hashes = np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
+        places = np.searchsorted(sorted_hashes, hashes)
+        last = np.minimum(places, len(sorted_hashes) - 1)
+        held = (sorted_hashes[last] == hashes).tolist() if len(sorted_hashes) else [False] * len(terms)
+        columns = order[last] if len(sorted_hashes) else last
+        starts, ends = offsets[columns].tolist(), offsets[columns + 1].tolist()
+        utf8 = np.asarray(self.utf8).data
         found: list[int | None] = []
-        for term, wanted, place in zip(terms, hashes.tolist(), places, strict=True):
+        for i, term in enumerate(terms):
             column = None
-            while place < len(self.hashes) and int(self.hashes[place]) == wanted:  # equal hashes: rare, but possible
-                if self.term(int(self.order[place])) == term:
-                    column = int(self.order[place])
-                    break
-                place += 1
+            if held[i]:
+                place = int(places[i])
+                if str(utf8[starts[i] : ends[i]], "utf-8") == term:
+                    column = int(columns[i])
+                else:  # another term with the same hash comes first (rare, but possible): look at the others
+                    while place + 1 < len(sorted_hashes) and sorted_hashes[place + 1] == hashes[i]:
+                        place += 1
+                        if self.term(int(order[place])) == term:
+                            column = int(order[place])
+                            break
             found.append(column)
         return found
 

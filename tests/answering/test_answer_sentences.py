@@ -18,6 +18,12 @@ KO_ENVOY = (
 KO_TOWER = "한빛타워는 1998년에 완공되었다. 한빛타워 전망대는 주말에 붐빈다."
 
 
+@pytest.fixture(autouse=True)
+def fresh_rankings() -> None:
+    """Rankings are kept per question and hits (``_ranked``): some tests change the weights between two calls."""
+    answer_sentences._ranked.cache_clear()
+
+
 def hit(n: int, text: str, *, score: float = 1.0, title: str = "") -> Hit:
     passage = Passage(f"doc{n}#0", f"doc{n}", title, "", "", Language.KOREAN, text, 0, len(text))
     return Hit(passage, score)
@@ -33,6 +39,7 @@ def test_a_question_word_in_the_sentence_before_counts_for_the_answer_sentence(
     assert "김도윤" in ranked[0].text + ranked[1].text
     # without the neighbour's words the answer sentence falls behind the two that restate the question
     monkeypatch.setattr(answer_sentences, "NEIGHBOUR", 0.0)
+    answer_sentences._ranked.cache_clear()
     _, plain = ranked_for_answer(question, hits)
     assert "김도윤" not in plain[0].text + plain[1].text
 
@@ -47,6 +54,7 @@ def test_a_sentence_with_the_asked_kind_of_value_comes_first(monkeypatch: pytest
     hits = [hit(1, text)]
     assert ranked_for_answer(question, hits)[1][0].text == "한빛타워의 높이는 320미터이다."
     monkeypatch.setattr(answer_sentences, "VALUE", 0.0)
+    answer_sentences._ranked.cache_clear()
     assert ranked_for_answer(question, hits)[1][0].text == "한빛타워는 2020년에 새 전망대를 열었다."
 
 
@@ -73,3 +81,13 @@ def test_neighbour_floor_takes_the_higher_credit() -> None:
     assert floor["항구"] == 0.8  # the title's credit is higher than a neighbour's
     assert floor["청장"] == pytest.approx(answer_sentences.NEIGHBOUR)
     assert neighbour_floor(terms, {"항구": 0.0, "청장": 0.0}, []) == {"항구": 0.0, "청장": 0.0}
+
+
+def test_one_answer_is_ranked_once_and_each_caller_gets_its_own_list() -> None:
+    question = "한빛타워 완공 연도는?"
+    hits = [hit(1, KO_TOWER)]
+    terms, first = ranked_for_answer(question, hits)
+    first.reverse()  # the composer reorders its list: the next caller's must not change
+    again_terms, again = ranked_for_answer(question, list(hits))
+    assert again_terms is terms and again == first[::-1]
+    assert answer_sentences._ranked.cache_info().hits == 1
