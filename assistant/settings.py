@@ -58,7 +58,7 @@ class DictionarySettings(BaseModel):
     korean_multi_words: bool = Field(
         True,
         description="Load kiwi's built-in dictionary of multi-word names (kiwi's default). Off: each process starts "
-        "about 3 s (CPU) faster and holds about 190 MB less, for a little Korean recall (KorQuAD dev recall@1 "
+        "about 2.5 s (CPU) faster and holds about 120-190 MB less, for a little Korean recall (KorQuAD dev recall@1 "
         "0.9390 → 0.9371, see the README). Every kiwi analysis of the process follows it, so an index built one way "
         "is refused the other way (rebuild with assistant index build --full).",
     )

@@ -24,7 +24,7 @@ _multi_words = True  # kiwi's default; see ``use_multi_words``
 def use_multi_words(on: bool) -> None:
     """Make the process's ``Kiwi`` analysers load kiwi's multi-word dictionary (``on``, kiwi's default) or not.
 
-    Without it a ``Kiwi`` builds and warms up about 3 s (CPU) faster and holds about 190 MB less, but analyses
+    Without it a ``Kiwi`` builds and warms up about 2 s (CPU) faster and holds about 190 MB less, but analyses
     some multi-word names differently (see the README). Analysers already built for the other choice are kept,
     not rebuilt, should it change back."""
     global _multi_words
