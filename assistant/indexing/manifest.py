@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndexMismatchError
+from ..text.morphemes import MULTI_WORDS_KEY
 
 FORMAT_VERSION = 2  # 2: passages as columns (passage_table), BM25 weights saved (bm25)
 FILE = "manifest.json"
@@ -98,5 +99,23 @@ def _difference(key: str, built: Any, wanted: Any) -> str:
             for name in sorted(set(built) | set(wanted))
             if built.get(name) != wanted.get(name)
         ]
-        return "tokenizers (other fields, analyser versions or user dictionaries): " + ", ".join(changed)
+        return (
+            "tokenizers (other fields, analyser versions or user dictionaries): "
+            + ", ".join(changed)
+            + "".join(_multi_words_hint(built.get(name), wanted.get(name)) for name in sorted(set(built) & set(wanted)))
+        )
     return f"{key}: index has {built!r}, settings ask for {wanted!r}"
+
+
+def _multi_words_hint(built: Any, wanted: Any) -> str:
+    """The setting to change back when kiwi's multi-word dictionary is what differs (absent means on)."""
+    if not isinstance(built, dict) or not isinstance(wanted, dict):
+        return ""
+    was, now = (description.get(MULTI_WORDS_KEY, "on") for description in (built, wanted))
+    if was == now:
+        return ""
+    return (
+        f"; kiwi's multi-word dictionary was {was} when the index was built and is {now} now: set "
+        f"ASSISTANT_DICTIONARY__KOREAN_MULTI_WORDS={'true' if was == 'on' else 'false'} "
+        "(dictionary.korean_multi_words) to use this index"
+    )

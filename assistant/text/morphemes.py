@@ -22,7 +22,7 @@ from typing import Any
 
 from ..languages import han_runs, has_hangul, normalize
 from .dictionaries import UserDictionary, UserWord
-from .kiwi import analyse, kiwi_version
+from .kiwi import analyse, kiwi_version, multi_words
 from .sentences import Morpheme
 
 # Content-bearing kiwi tags: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words, numbers.
@@ -30,6 +30,7 @@ CONTENT_TAGS = frozenset(
     {"NNG", "NNP", "NR", "VV", "VA", "XR", "MAG", "SL", "SN", "SH", "VV-R", "VV-I", "VA-R", "VA-I"}
 )
 _WORD = re.compile(r"\w+")
+MULTI_WORDS_KEY = "kiwi_multi_words"  # in ``describe()`` when kiwi's multi-word dictionary is off
 _jieba_lock = threading.Lock()
 
 
@@ -112,6 +113,8 @@ class MorphemeTokenizer:
             # each line in the sentence split, or (Korean user words, which the split does not know) each passage
             "korean_passages": "per passage" if self.dictionary.korean else "sentence split",
         }
+        if not multi_words():  # recorded only when off: indexes from before the setting were built with it on
+            description[MULTI_WORDS_KEY] = "off"
         if self.dictionary:
             description["user_dictionary"] = self.dictionary.describe()
         return description

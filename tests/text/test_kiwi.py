@@ -1,10 +1,22 @@
-"""kiwi's batch analysis against one text at a time, and the morphemes the sentence split hands on."""
+"""kiwi's batch analysis against one text at a time, the morphemes the sentence split hands on, and the setting
+for kiwi's multi-word dictionary."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import ClassVar
+
+import kiwipiepy
+import pytest
+
+from assistant.indexing.search_index import SearchIndex
+from assistant.settings import DictionarySettings, Settings
+from assistant.text import kiwi
+from assistant.text.dictionaries import UserWord
 from assistant.text.kiwi import analyse
 from assistant.text.morphemes import CONTENT_TAGS
 from assistant.text.sentences import korean_sentences, korean_sentences_and_morphemes
+from assistant.text.tokenizers import create_tokenizer
 
 TEXTS = [
     "도서관은 오전 9시에 문을 연다.",
@@ -46,3 +58,37 @@ def test_the_sentence_split_hands_on_kiwis_content_morphemes_with_their_spans() 
 
 def test_without_tags_no_morphemes_are_kept() -> None:
     assert korean_sentences_and_morphemes(TEXTS[:2], [0, 0], frozenset())[1] == [[], []]
+
+
+class _RecordingKiwi:
+    """Stands in for ``kiwipiepy.Kiwi``: remembers how it was built."""
+
+    built: ClassVar[list[dict[str, object]]] = []
+
+    def __init__(self, **options: object) -> None:
+        self.built.append(options)
+
+    def add_user_word(self, *args: object) -> None:
+        pass
+
+
+def test_the_multi_words_setting_reaches_every_kiwi_the_process_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kiwipiepy, "Kiwi", _RecordingKiwi)
+    # fresh caches for this test, the real analysers of the session untouched
+    monkeypatch.setattr(kiwi, "_shared", lru_cache(maxsize=2)(lambda on: kiwi._build((), on)))
+    monkeypatch.setattr(kiwi, "_with", lru_cache(maxsize=4)(kiwi._build))
+    _RecordingKiwi.built = []
+    try:
+        SearchIndex(Settings(dictionary=DictionarySettings(korean_multi_words=False)), None)
+        assert not kiwi.multi_words()
+        shared, with_words = kiwi.shared_kiwi(), kiwi.kiwi_with((UserWord("누리콘솔"),))
+        assert shared is kiwi.shared_kiwi() and with_words is not shared
+        assert [options["load_multi_dict"] for options in _RecordingKiwi.built] == [False, False]
+        assert create_tokenizer("morphemes").describe()["kiwi_multi_words"] == "off"
+
+        SearchIndex(Settings(), None)  # the default: kiwi's multi-word dictionary on, as before the setting
+        assert kiwi.multi_words() and kiwi.shared_kiwi() is not shared
+        assert _RecordingKiwi.built[-1]["load_multi_dict"] is True
+        assert "kiwi_multi_words" not in create_tokenizer("morphemes").describe()
+    finally:
+        kiwi.use_multi_words(True)
