@@ -63,8 +63,9 @@ _LAST_ITEM = frozenset({"和", "与", "與", "及", "以及", "或"})  # what jo
 _VERB_SUFFIX = frozenset({"XSV", "XSA"})  # 하다/되다/스럽다 after a noun make it a verb or an adjective
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
 # Time words jieba tags as nouns ('t') that say when a clause happens, never part of a phrase (Simplified).
-_WHEN = frozenset(
-    ["目前", "现在", "当时", "后来", "此时", "如今", "同时", "当今", "现今", "今天", "今日", "此后", "之后", "之前", "以前", "以后", "最近", "近年", "近年来", "随后", "其后", "当年", "那时", "这时", "日后", "未来", "过去", "从前", "原先", "起初", "最初", "最后", "早年", "晚年", "其时", "期间", "届时"]
+_WHEN = re.compile(
+    r"目前|现在|当时|后来|此时|如今|同时|当今|现今|今天|今日|此后|之后|之前|以前|以后|最近|近年|近年来|"
+    r"随后|其后|当年|那时|这时|日后|未来|过去|从前|原先|起初|最初|最后|早年|晚年|其时|期间|届时"
 )
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 _UNITS = re.compile(
@@ -164,7 +165,12 @@ def chinese_spans(sentence: str) -> list[Span]:
     for word, flag in [*words, ("", "x")]:
         # a verbal noun may end a phrase ("研发投资") but starts a clause, not a phrase ("出售红茶")
         # an adverb of time ("目前", "当时") stands between phrases: "韩国" of "韩国目前人均钢铁消费量"
-        if flag.startswith(_CHINESE_NOUN) and word.strip() and (start >= 0 or flag != "vn") and word not in _WHEN:
+        if (
+            flag.startswith(_CHINESE_NOUN)
+            and word.strip()
+            and (start >= 0 or flag != "vn")
+            and not _WHEN.fullmatch(word)
+        ):
             if start < 0:
                 start = position
             flags.append(flag)
