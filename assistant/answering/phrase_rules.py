@@ -55,6 +55,12 @@ _ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s
 # a period is one phrase: "2022년부터 2026년까지", "2022年至2026年"
 _RANGE_MARK = r"부터|에서|~|∼|〜|–|-|至|到"
 _DATE = re.compile(rf"{_ONE_DATE}(?:\s*(?:{_RANGE_MARK})\s*{_ONE_DATE}(?:\s*까지)?)?")
+# a reign's year in Chinese numerals after the era's name ("嘉禾二年", "雍正十二年", "民國十四年"); two characters of
+# grammar, counting or a numeral before it ("約二十年", "第二年", "了三年") make no era
+_ERA = re.compile(r"([\u4e00-\u9fff]{2})(?:元|[一二三四五六七八九十]{1,3})年")
+_NO_ERA = re.compile(
+    r"[了的在於于是為为有和與与及至到約约近共第每這这那其該该從从自再逾多數数後后前經经滿满已〇零一二三四五六七八九十百千]"
+)
 _PERIOD = re.compile(r"기간|期間|期间")
 _DATE_RANGE = re.compile(_RANGE_MARK)
 PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
@@ -211,6 +217,7 @@ def with_lists(sentence: str, spans: Sequence[Span]) -> list[Span]:
 def pattern_spans(sentence: str) -> list[Span]:
     """Dates and numbers with their units, found by pattern."""
     found = [Span(m.start(), m.end(), "date") for m in _DATE.finditer(sentence)]
+    found += [Span(m.start(), m.end(), "date") for m in _ERA.finditer(sentence) if not _NO_ERA.search(m[1])]
     # a lone Chinese numeral ("一", "零") is a word of the sentence far more often than an amount
     found += [
         Span(m.start(), m.end(), "number")

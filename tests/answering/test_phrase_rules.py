@@ -182,3 +182,14 @@ def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkey
     first = phrase_rules.chinese_spans(sentence)
     assert phrase_rules.chinese_spans(sentence) == first and len(cuts) == 1
     phrase_rules.tagged_words.cache_clear()
+
+
+def test_a_reign_year_keeps_its_era_name() -> None:
+    from assistant.answering.phrase_rules import pattern_spans
+
+    def dates(sentence: str) -> list[str]:
+        return [sentence[s.start : s.end] for s in pattern_spans(sentence) if s.kind == "date"]
+
+    assert dates("清朝雍正十二年，復為嘉定府。") == ["雍正十二年"]
+    assert dates("他在那裡住了約二十年。") == [] and dates("第二年他回國。") == []  # no era before the numeral
+    assert read("吳帝孫權送去金銀財寶是在何時?", "嘉禾二年，孫權送去金銀財寶，欲立淵為燕王。") == "嘉禾二年"
