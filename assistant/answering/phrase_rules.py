@@ -245,8 +245,13 @@ class RuleReader:
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
         """The question word's slot when it lines up closely, else the best-scoring phrase of the rules below,
         else the slot's best guess; None when neither finds one."""
+        from .phrase_reasons import asks_reason, reason_phrase
         from .phrase_slots import SURE_SLOT, SlotReader  # it builds on this module's spans
 
+        if asks_reason(question):
+            reason = reason_phrase(sentences)
+            if reason is not None:
+                return reason
         slotted = SlotReader().read(question, sentences, language)
         if slotted is not None and slotted.score >= SURE_SLOT:
             return slotted
