@@ -245,13 +245,15 @@ class RuleReader:
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
         """The question word's slot when it lines up closely, else the best-scoring phrase of the rules below,
         else the slot's best guess; None when neither finds one."""
+        from .phrase_aliases import alias_phrase, asks_alias
         from .phrase_reasons import asks_reason, reason_phrase
         from .phrase_slots import SURE_SLOT, SlotReader  # it builds on this module's spans
 
-        if asks_reason(question):
-            reason = reason_phrase(sentences)
-            if reason is not None:
-                return reason
+        clause = (reason_phrase(sentences) if asks_reason(question) else None) or (
+            alias_phrase(question, sentences) if asks_alias(question) else None
+        )
+        if clause is not None:
+            return clause
         slotted = SlotReader().read(question, sentences, language)
         if slotted is not None and slotted.score >= SURE_SLOT:
             return slotted
