@@ -30,24 +30,37 @@ _KINDS = (
                           r"規模|规模|比例|電話|电话|號碼|号码")),
     ("person", re.compile(r"누구|누가|인물|誰|谁|何人|哪位|哪一位")),
     ("place", re.compile(r"어디|어느\s*(?:곳|지역|나라|국가|도시|기관|대학|회사|부서)|哪裡|哪里|哪兒|哪儿|何處|何处|"
-                         r"哪個?(?:國家|国家|城市|機構|机构|單位|单位|地方)|哪[国國座所家]")),
+                         r"哪一?[個个]?(?:國家|国家|城市|機構|机构|單位|单位|地方)|哪一?[国國座所家]|哪[裡里]人")),
     ("name", re.compile(r"이름|명칭|名字|名稱|名称|叫什么|叫什麼|叫做什么|叫做什麼")),
 )  # fmt: skip
 # Words that ask (normalised, Simplified): the head noun stands next to one of them.
 _ASKING = re.compile(r"什么|甚么|哪|谁|几|多少|何|무엇|무슨|누구|누가|언제|어디|어느|어떤|얼마|몇|뭐|뭔")
 _D = "[0-9〇零一二三四五六七八九十]"  # a digit, Arabic or Chinese
+# Chinese units and measure words an amount keeps ("19.2平方公里", "1104篇", "3万余人"), longer ones first.
+_CHINESE_UNIT = (
+    r"(?:平方|立方)?(?:公里|千米|公尺|米|英里|英尺|厘米|釐米)|公頃|公顷|公斤|千克|公噸|公吨|噸|吨|克|英畝|英亩|畝|亩|"
+    r"韓元|韩元|美元|港元|港幣|港币|日元|歐元|欧元|英鎊|英镑|人民幣|人民币|新台幣|新台币|元|"
+    r"年代|個月|个月|小時|小时|分鐘|分钟|世紀|世纪|週年|周年|年|月|日|天|週|周|秒|歲|岁|"
+    r"人|個|个|家|項|项|倍|次|名|位|台|所|種|种|本|座|層|层|篇|首|部|張|张|條|条|場|场|屆|届|艘|架|輛|辆|"
+    r"隻|只|頭|头|件|份|集|章|卷|冊|册|枚|票|戶|户|間|间|棟|栋|度|分"
+)
 _NUMBER = re.compile(
     rf"{_D}[0-9〇零一二三四五六七八九十百千,.]*(?:\s*[~∼〜-]\s*{_D}[0-9〇零一二三四五六七八九十百千,.]*)*\s*"
-    r"(?:[조억만천]|[萬万億亿兆千百])?\s*"
+    r"(?:[조억만천]|[萬万億亿兆千百])?\s*(?:[余餘多]\s*)?"
     r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년대|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|살|세|번|가지|"
-    r"(?:평방\s*|제곱\s*)?(?:킬로미터|미터|센티미터)|km|韓元|韩元|美元|元|人|個|个|家|"
-    r"項|项|倍|年代|年|個月|个月|月|日|天|小時|小时|分鐘|分钟|次|名|位|公里|厘米|釐米|米|公尺|台|所|種|种|本|座|層|层)?"
+    rf"(?:평방\s*|제곱\s*)?(?:킬로미터|미터|센티미터)|km|{_CHINESE_UNIT})?"
 )
 _ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
              rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?)")  # fmt: skip
 # a period is one phrase: "2022년부터 2026년까지", "2022年至2026年"
 _RANGE_MARK = r"부터|에서|~|∼|〜|–|-|至|到"
 _DATE = re.compile(rf"{_ONE_DATE}(?:\s*(?:{_RANGE_MARK})\s*{_ONE_DATE}(?:\s*까지)?)?")
+# a reign's year in Chinese numerals after the era's name ("嘉禾二年", "雍正十二年", "民國十四年"); two characters of
+# grammar, counting or a numeral before it ("約二十年", "第二年", "了三年") make no era
+_ERA = re.compile(r"([\u4e00-\u9fff]{2})(?:元|[一二三四五六七八九十]{1,3})年")
+_NO_ERA = re.compile(
+    r"[了的在於于是為为有和與与及至到約约近共第每這这那其該该從从自再逾多數数後后前經经滿满已〇零一二三四五六七八九十百千]"
+)
 _PERIOD = re.compile(r"기간|期間|期间")
 _DATE_RANGE = re.compile(_RANGE_MARK)
 PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
@@ -55,9 +68,15 @@ _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "X
 _LAST_ITEM = frozenset({"和", "与", "與", "及", "以及", "或"})  # what joins the last item of an enumeration
 _VERB_SUFFIX = frozenset({"XSV", "XSA"})  # 하다/되다/스럽다 after a noun make it a verb or an adjective
 _CHINESE_NOUN = ("n", "nr", "ns", "nt", "nz", "ng", "eng", "m", "q", "t", "vn", "nrt", "nrfg", "j", "l")
+# Time words jieba tags as nouns ('t') that say when a clause happens, never part of a phrase (Simplified).
+_WHEN = re.compile(
+    r"目前|现在|当时|后来|此时|如今|同时|当今|现今|今天|今日|此后|之后|之前|以前|以后|最近|近年|近年来|"
+    r"随后|其后|当年|那时|这时|日后|未来|过去|从前|原先|起初|最初|最后|早年|晚年|其时|期间|届时"
+)
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 _UNITS = re.compile(
-    r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种"
+    r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种|"
+    r"篇|首|部|张|条|场|届|岁|公里|公顷|吨|公斤|艘|架|座|所|位"
 )
 _EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’\"'()（）[]【】《》〈〉·-—"
 # How well a phrase of each kind fits each kind of question; a kind not listed is no answer to it. A question
@@ -68,7 +87,7 @@ FITS = {"date": {"date": 1.0, "number": 0.6}, "number": {"number": 1.0, "date": 
         "name": {"name": 1.0, "person": 0.8, "place": 0.8},
         "thing": {"thing": 0.6, "name": 0.6, "person": 0.5, "place": 0.5, "number": 0.4, "date": 0.4}}  # fmt: skip
 HEAD_FIT = 0.3  # bonus for a phrase that ends in the question's head noun
-SENTENCE_STEP = 0.15  # score lost per rank of the sentence a phrase is in
+SENTENCE_STEP = 0.3  # score lost per rank of the sentence a phrase is in
 _lock = threading.Lock()
 
 
@@ -151,7 +170,13 @@ def chinese_spans(sentence: str) -> list[Span]:
     position, start, flags = 0, -1, []
     for word, flag in [*words, ("", "x")]:
         # a verbal noun may end a phrase ("研发投资") but starts a clause, not a phrase ("出售红茶")
-        if flag.startswith(_CHINESE_NOUN) and word.strip() and (start >= 0 or flag != "vn"):
+        # an adverb of time ("目前", "当时") stands between phrases: "韩国" of "韩国目前人均钢铁消费量"
+        if (
+            flag.startswith(_CHINESE_NOUN)
+            and word.strip()
+            and (start >= 0 or flag != "vn")
+            and not _WHEN.fullmatch(word)
+        ):
             if start < 0:
                 start = position
             flags.append(flag)
@@ -167,18 +192,21 @@ def chinese_spans(sentence: str) -> list[Span]:
 
 
 def with_lists(sentence: str, spans: Sequence[Span]) -> list[Span]:
-    """The spans, and each enumeration of them joined by "、" (its last item also by 和/与/及/以及/或) as one more
-    span: "便利店、面包糕饼店以及洗衣店" answers "设置了什么店"."""
+    """The spans, and each enumeration of them joined by "、" (its last item by 和/与/及/以及/或, which also join
+    two items alone) as one more span: "便利店、面包糕饼店以及洗衣店" answers "设置了什么店", "粤语及普通话"
+    "以什么语言广播"."""
     ordered = sorted(spans, key=lambda span: span.start)
     found = list(spans)
     i = 0
     while i < len(ordered):
-        j, listed = i, False
+        j = i
         while j + 1 < len(ordered):
             gap = sentence[ordered[j].end : ordered[j + 1].start].strip()
-            if gap != "、" and not (listed and gap in _LAST_ITEM):
+            if gap != "、" and gap not in _LAST_ITEM:
                 break
-            listed, j = True, j + 1
+            j += 1
+            if gap != "、":
+                break  # 和/及 … joins the last item
         if j > i:
             kinds = {span.kind for span in ordered[i : j + 1]}
             found.append(Span(ordered[i].start, ordered[j].end, kinds.pop() if len(kinds) == 1 else "thing"))
@@ -189,6 +217,7 @@ def with_lists(sentence: str, spans: Sequence[Span]) -> list[Span]:
 def pattern_spans(sentence: str) -> list[Span]:
     """Dates and numbers with their units, found by pattern."""
     found = [Span(m.start(), m.end(), "date") for m in _DATE.finditer(sentence)]
+    found += [Span(m.start(), m.end(), "date") for m in _ERA.finditer(sentence) if not _NO_ERA.search(m[1])]
     # a lone Chinese numeral ("一", "零") is a word of the sentence far more often than an amount
     found += [
         Span(m.start(), m.end(), "number")
@@ -216,8 +245,15 @@ class RuleReader:
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
         """The question word's slot when it lines up closely, else the best-scoring phrase of the rules below,
         else the slot's best guess; None when neither finds one."""
+        from .phrase_aliases import alias_phrase, asks_alias
+        from .phrase_reasons import asks_reason, reason_phrase
         from .phrase_slots import SURE_SLOT, SlotReader  # it builds on this module's spans
 
+        clause = (reason_phrase(sentences) if asks_reason(question) else None) or (
+            alias_phrase(question, sentences) if asks_alias(question) else None
+        )
+        if clause is not None:
+            return clause
         slotted = SlotReader().read(question, sentences, language)
         if slotted is not None and slotted.score >= SURE_SLOT:
             return slotted

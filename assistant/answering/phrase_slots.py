@@ -139,7 +139,7 @@ def _read_sentence(
             continue
         span = _with_head(span, slot.head, normal)
         text = normal[span.start : span.end]
-        if len(text) > 40 or (korean and _generic(tokens, span)) or (len(text) == 1 and span.kind != "number"):
+        if len(text) > 40 or (korean and _generic(tokens, span)) or (len(text) == 1 and not text.isnumeric()):
             continue
         inside, headed = _said(text, asked, slot.head)
         if inside > 0.6:

@@ -21,6 +21,8 @@ from assistant.settings import AnswerSettings
         ("由誰負責？", "person"),
         ("박사는 어느 기관 소속인가요?", "place"),
         ("总部在哪里？", "place"),
+        ("世界第一的是哪一個國家？", "place"),
+        ("伽利略是哪裡人?", "place"),
         ("중점 방향의 첫 항목은?", "thing"),
     ],
 )
@@ -112,6 +114,9 @@ def test_a_korean_noun_made_a_verb_by_hada_is_no_phrase() -> None:
         ("면적은 약 250만 평방 킬로미터나 된다.", "250만 평방 킬로미터"),
         ("그녀는 15살에 결혼했다.", "15살"),
         ("雌狸长65-70厘米，尾巴很长。", "65-70厘米"),
+        ("该市面积19.2平方公里，人口一万余人。", "19.2平方公里"),
+        ("共收文、赋1104篇，诗961首。", "1104篇"),
+        ("每年吸引游客3万余人。", "3万余人"),
     ],
 )
 def test_an_amount_keeps_its_unit(sentence: str, amount: str) -> None:
@@ -127,7 +132,28 @@ def test_a_chinese_enumeration_is_one_more_phrase() -> None:
     spans = [Span(6, 9, "thing"), Span(10, 15, "thing"), Span(17, 20, "thing")]
     joined = [sentence[s.start : s.end] for s in with_lists(sentence, spans)]
     assert joined[:3] == ["便利店", "面包糕饼店", "洗衣店"] and joined[3:] == ["便利店、面包糕饼店以及洗衣店"]
-    assert len(with_lists("设有便利店和洗衣店。", [Span(2, 5, "thing"), Span(6, 9, "thing")])) == 2  # no 、: no list
+    two = with_lists("设有便利店和洗衣店。", [Span(2, 5, "thing"), Span(6, 9, "thing")])
+    assert [s.start for s in two] == [2, 6, 2] and two[2].end == 9  # two items joined by 和 alone are one too
+    assert len(with_lists("设有便利店，洗衣店。", [Span(2, 5, "thing"), Span(6, 9, "thing")])) == 2  # a comma: no list
+
+
+def test_two_items_joined_by_ji_answer_together() -> None:
+    sentence = "加拿大中文电台主要以粤语及普通话进行广播，部份时段亦有其他语言。"
+    assert read("加拿大中文电台主要以什么语言进行广播？", sentence) == "粤语及普通话"
+
+
+def test_a_phrase_of_a_lower_ranked_sentence_must_fit_clearly_better() -> None:
+    # the date beside 啟動 in the second sentence stands closer, but the first sentence is the better one
+    sentences = ["港口試驗在市政府核准之後，於2023年4月正式啟動。", "港口試驗2024年1月啟動第二階段。"]
+    assert RuleReader().read_by_kind("港口試驗何時啟動？", sentences).text == "2023年4月"
+
+
+def test_a_time_word_without_digits_ends_a_chinese_phrase() -> None:
+    from assistant.answering.phrase_rules import chinese_spans
+
+    sentence = "韓國目前人均鋼鐵消費量居世界第一位。"
+    assert [sentence[s.start : s.end] for s in chinese_spans(sentence)][:2] == ["韓國", "人均鋼鐵消費量"]
+    assert read("人均鋼鐵消費量居世界第一的是哪一個國家？", sentence) == "韓國"
 
 
 def test_chinese_characters_glossing_a_korean_word_are_no_phrase() -> None:
@@ -156,3 +182,14 @@ def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkey
     first = phrase_rules.chinese_spans(sentence)
     assert phrase_rules.chinese_spans(sentence) == first and len(cuts) == 1
     phrase_rules.tagged_words.cache_clear()
+
+
+def test_a_reign_year_keeps_its_era_name() -> None:
+    from assistant.answering.phrase_rules import pattern_spans
+
+    def dates(sentence: str) -> list[str]:
+        return [sentence[s.start : s.end] for s in pattern_spans(sentence) if s.kind == "date"]
+
+    assert dates("清朝雍正十二年，復為嘉定府。") == ["雍正十二年"]
+    assert dates("他在那裡住了約二十年。") == [] and dates("第二年他回國。") == []  # no era before the numeral
+    assert read("吳帝孫權送去金銀財寶是在何時?", "嘉禾二年，孫權送去金銀財寶，欲立淵為燕王。") == "嘉禾二年"

@@ -77,3 +77,9 @@ def test_a_piece_cut_at_the_question_s_word_leaves_the_enumeration_s_joint_out()
     normal = "矿区出产花岗岩与大理石。"
     pieces = _pieces(Span(4, 11, "thing"), {"花岗岩": [4]}, normal)
     assert [normal[p.start : p.end] for p in pieces] == ["花岗岩与大理石", "大理石"]  # not "与大理石"
+
+
+def test_a_single_character_left_of_a_cut_phrase_is_no_answer_unless_it_is_a_numeral() -> None:
+    # "世界第一位" cut at the question's "世界" and "第一" leaves "位": a measure word, not the answer
+    phrase = SlotReader().read("人均鋼鐵消費量居世界第一的是哪一個國家？", ["韓國目前人均鋼鐵消費量居世界第一位。"])
+    assert phrase is None or phrase.text != "位"
