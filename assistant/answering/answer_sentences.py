@@ -52,10 +52,11 @@ def _ranked(question: str, hits: tuple[Hit, ...]) -> tuple[QuestionTerms, tuple[
     top = (hits[0].score if hits else 0.0) or 1.0
     scores: list[float] = []
     # each sentence's presence of each word, read once: a sentence is also read as its neighbours' context
-    held = [{word: read_presence(word, c.normal, terms.readings) for word in terms.weights} for c in candidates]
+    held = [presences(terms, c.normal) for c in candidates]
     for i, candidate in enumerate(candidates):
         around = [held[j] for j in (i - 1, i + 1) if 0 <= j < len(candidates) and candidates[j].n == candidate.n]
-        covered = _covered(terms, held[i], floors[candidate.passage.document_id], around)
+        credit = neighbour_floor(terms, floors[candidate.passage.document_id], around)
+        covered = sum(w * max(held[i][word], credit[word]) for word, w in terms.weights.items()) / terms.total
         if terms.wants_number and _DIGIT.search(candidate.normal):
             covered += NUMBER_CUE
         standing = min(max(hits[candidate.n - 1].score / top, 0.0), 1.0)
@@ -66,22 +67,16 @@ def _ranked(question: str, hits: tuple[Hit, ...]) -> tuple[QuestionTerms, tuple[
     return terms, tuple(candidates[i] for i in order)
 
 
-def _covered(
-    terms: QuestionTerms, held: Mapping[str, float], floor: Mapping[str, float], around: Sequence[Mapping[str, float]]
-) -> float:
-    """``coverage`` of a sentence with ``neighbour_floor``'s credit, from the words' presences already read (``held``:
-    the sentence's, ``around``: its neighbours')."""
-    total = 0.0
-    for word, weight in terms.weights.items():
-        credit = max(floor[word], max((NEIGHBOUR * near[word] for near in around), default=0.0))
-        total += weight * max(held[word], credit)
-    return total / terms.total
+def presences(terms: QuestionTerms, normal: str) -> dict[str, float]:
+    """How much of each question word the normalised sentence holds (``read_presence``), read once per sentence."""
+    return {word: read_presence(word, normal, terms.readings) for word in terms.weights}
 
 
-def neighbour_floor(terms: QuestionTerms, floor: Mapping[str, float], around: Sequence[str]) -> dict[str, float]:
+def neighbour_floor(
+    terms: QuestionTerms, floor: Mapping[str, float], around: Sequence[Mapping[str, float]]
+) -> dict[str, float]:
     """Each question word's credit from elsewhere: the document's (``floor``), or ``NEIGHBOUR`` times its presence
-    in the neighbouring sentences ``around`` (normalised), whichever is higher."""
+    in the neighbouring sentences (``around``: their ``presences``), whichever is higher."""
     return {
-        word: max(floor[word], max((NEIGHBOUR * read_presence(word, n, terms.readings) for n in around), default=0.0))
-        for word in terms.weights
+        word: max(floor[word], max((NEIGHBOUR * near[word] for near in around), default=0.0)) for word in terms.weights
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import answer_sentences
-from assistant.answering.answer_sentences import neighbour_floor, ranked_for_answer
+from assistant.answering.answer_sentences import neighbour_floor, presences, ranked_for_answer
 from assistant.answering.sentence_scoring import QuestionTerms, ranked_candidates
 from assistant.records import Hit, Language, Passage
 
@@ -77,7 +77,7 @@ def test_same_candidates_as_the_coverage_ranking() -> None:
 
 def test_neighbour_floor_takes_the_higher_credit() -> None:
     terms = QuestionTerms({"항구": 1.0, "청장": 1.0}, 2.0, False)
-    floor = neighbour_floor(terms, {"항구": 0.8, "청장": 0.0}, ["항만청 청장을 만났다"])
+    floor = neighbour_floor(terms, {"항구": 0.8, "청장": 0.0}, [presences(terms, "항만청 청장을 만났다")])
     assert floor["항구"] == 0.8  # the title's credit is higher than a neighbour's
     assert floor["청장"] == pytest.approx(answer_sentences.NEIGHBOUR)
     assert neighbour_floor(terms, {"항구": 0.0, "청장": 0.0}, []) == {"항구": 0.0, "청장": 0.0}
