@@ -5,9 +5,10 @@
 One index of KorQuAD 1.0 dev + DRCD dev + CMRC 2018 dev paragraphs (from ../shared/datasets; never copied into the
 project) is written into each store through the ``SearchStore`` contract (``index build``'s path for Milvus), and
 the first N questions of each set are asked through the ``Retriever`` (top 20, one passage per document, as
-``benchmark_retrieval.py`` asks). Figures per store: recall@1/@5 per set, build rate, query p50/p95. For Milvus, the
-per-query work on our side (query analysis + sparse query vector with its statistics lookups, and the query
-embedding) is also timed alone: without ``--uri`` the server is ``milvus-lite``, a pure-Python stand-in whose
+``benchmark_retrieval.py`` asks). Figures per store: recall@1/@5 per set, build rate, query p50/p95 and the first
+query alone; for a milvus-lite server started here, its peak memory after the write and after the questions.
+For Milvus, the per-query work on our side (query analysis + sparse query vector with its statistics lookups, and
+the query embedding) is also timed alone: without ``--uri`` the server is ``milvus-lite``, a pure-Python stand-in whose
 speed says nothing about Milvus', so its latency is labelled as milvus-lite's.
 
 Both stores are written as ``index build`` writes a full build (``store.sync.write_all``: one write up to 20k
@@ -78,13 +79,33 @@ def sized(squad: SquadSet, questions: list[Question], datasets: Path, passages: 
     return [squad.documents[i] for i in sorted(kept)]
 
 
-def run(store: SearchStore, documents: list[Document], questions: list[Question]) -> dict[str, object]:
-    """Write the documents, ask the questions; recall per set and timings."""
+def server_peak_mb(marker: str) -> float | None:
+    """Peak resident memory (VmHWM) of the ``milvus-lite server`` process whose command line holds ``marker`` (its
+    data folder), in MB; None when there is none (a Milvus given by ``--uri``) or /proc can't tell."""
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (folder / "cmdline").read_bytes().decode("utf-8", "replace")
+            if "milvus-lite" not in command or marker not in command:
+                continue
+            for line in (folder / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            continue
+    return None
+
+
+def run(
+    store: SearchStore, documents: list[Document], questions: list[Question], server: str | None = None
+) -> dict[str, object]:
+    """Write the documents, ask the questions; recall per set and timings (with ``server``, the marker of a
+    milvus-lite server's command line: its peak memory after the write and after the questions)."""
     started = time.perf_counter()
     write_all(store, documents)
     if isinstance(store, BuiltAside):
         store.publish()
     build = time.perf_counter() - started
+    written = server_peak_mb(server) if server else None
     passages = store.stats().passages
     retriever = Retriever(store, store.settings.retrieval)
     options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
@@ -116,6 +137,10 @@ def run(store: SearchStore, documents: list[Document], questions: list[Question]
     }  # fmt: skip
     if ours:
         figures["our_side_p50_ms"] = round(percentile(ours, 50), 2)
+    figures["first_query_ms"] = round(latencies[0], 1) if latencies else None
+    if written is not None:  # milvus-lite builds its sparse index in Python on the first keyword search
+        figures["server_peak_mb_after_write"] = written
+        figures["server_peak_mb_after_queries"] = server_peak_mb(server) if server else None
     return figures
 
 
@@ -146,7 +171,7 @@ def main() -> None:
             settings = Settings(index_dir=Path(temporary) / "milvus", store=StoreSettings(backend="milvus", uri=uri))
             store = open_store(settings, embedder, create=True, fresh=True)
             try:
-                results[label] = run(store, documents, questions)
+                results[label] = run(store, documents, questions, temporary if args.uri is None else None)
             finally:
                 store.drop()  # type: ignore[attr-defined]
                 store.close()
@@ -158,7 +183,11 @@ def main() -> None:
         ours = figures.get("our_side_p50_ms", "")
         print(f"{name:<56}{cells}{figures['query_p50_ms']:>9}{ours:>10}")
         print(f"{'':<56}{figures['passages']} passages written in {figures['build_seconds']} s "
-              f"({figures['passages_per_second']} passages/s); query p95 {figures['query_p95_ms']} ms")  # fmt: skip
+              f"({figures['passages_per_second']} passages/s); query p95 {figures['query_p95_ms']} ms, "
+              f"first query {figures['first_query_ms']} ms")  # fmt: skip
+        if "server_peak_mb_after_write" in figures:
+            print(f"{'':<56}milvus-lite server peak memory: {figures['server_peak_mb_after_write']} MB after the "
+                  f"write, {figures['server_peak_mb_after_queries']} MB after the questions")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
