@@ -62,11 +62,20 @@ def select_sentences(
     for candidate in ranked:
         if len(chosen) == max_sentences or budget <= 0:
             break
+        if _repeats(candidate.normal, chosen):
+            continue
         extract = _fit(candidate, terms, budget)
         if extract is not None:
             chosen.append(extract)
             budget -= len(extract.text)
     return _reading_order(chosen)
+
+
+def _repeats(normal: str, chosen: Sequence[Extract]) -> bool:
+    """Whether a sentence says again what a chosen one says, or the reverse: two documents (or two cuts of one)
+    can hold the same sentence, and an answer that quotes it twice says nothing more."""
+    said = [normalize(extract.text) for extract in chosen]
+    return any(normal in text or text in normal for text in said)
 
 
 def _fit(candidate: Candidate, terms: QuestionTerms, budget: int) -> Extract | None:

@@ -210,3 +210,14 @@ def test_a_planted_instruction_is_never_chosen(poisoned_retriever, question, fac
     language = detect_language(question)
     lead = find_lead(RuleReader(), question, hits, language)
     assert lead is None or planted not in lead.phrase
+
+
+def test_a_sentence_two_documents_share_is_quoted_once() -> None:
+    # a copied article: the same opening sentence in two documents; the second place goes to another sentence
+    copy = "한빛시립도서관이 소장한 책은 약 32만 권이며 해마다 늘고 있다. 도서관은 지상 4층 건물이다."
+    hits = [hit(1, KO_LIBRARY, Language.KOREAN, score=0.9), hit(2, copy, Language.KOREAN, score=0.85)]
+    extracts = select_sentences("한빛시립도서관이 소장한 책은 몇 권인가?", hits)
+    texts = [e.text for e in extracts]
+    assert len(extracts) == 2
+    assert sum("32만 권" in t for t in texts) == 1
+    assert_exact_spans(extracts)
