@@ -267,6 +267,8 @@ class Assistant:
             verdict = judge(query, found, rarity, self.calibration, threshold=settings.answerable_threshold, turn=turn)
         else:
             verdict = Verdict(relevant, float(relevant), None)
+        if verdict.answerable:  # the passages around the best one: its answer often sits just across its edge
+            found += tuple(self.retriever.neighbours(found, settings.context_passages))
         if not verdict.answerable or self.reader is None:
             return found, verdict, None, language
         return found, verdict, find_lead(self.reader, query, found, language), language

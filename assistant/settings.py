@@ -197,6 +197,12 @@ class AnswerSettings(BaseModel):
     context_chars: int = Field(4000, ge=200, description="Character budget for the numbered passages in a prompt.")
     history_turns: int = Field(4, ge=0, description="Earlier turns shown to the model and used for follow-ups.")
     history_chars: int = Field(1500, ge=0, description="Character budget for those turns.")
+    context_passages: int = Field(
+        1, ge=0, le=3,
+        description="Passages before and after the best hit that an answer also reads (0: none): a passage is a "
+        "short window of its document, and the answer often sits just across its edge. They travel with the hits "
+        "as sources after the retrieved ones.",
+    )  # fmt: skip
     max_sentences: int = Field(2, ge=1, description="Sentences in an extractive answer.")
     max_chars: int = Field(200, ge=40, description="Characters in an extractive answer (markers excluded).")
     support_threshold: float = Field(

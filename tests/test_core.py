@@ -325,3 +325,14 @@ def test_a_new_conversation_is_opened_without_a_thread_hop_and_a_known_one_in_th
     in_worker.clear()
     assistant.ask("담당 부서는?", first.conversation_id)  # reading the stored turns is blocking: in the worker
     assert in_worker[0] == "open"
+
+
+def test_an_answer_reads_the_passages_around_its_best_hit_too(demo_index_dir, tmp_path) -> None:
+    question = "首爾市的元宇宙平台預計哪一年完成？"
+    answer = make(demo_index_dir, tmp_path).ask(question, top_k=1)
+    assert not answer.abstained
+    best, near = answer.hits[0], answer.hits[1:]
+    assert near and all(hit.passage.document_id == best.passage.document_id for hit in near)
+    assert {c.passage.id for c in answer.citations} <= {hit.passage.id for hit in answer.hits}
+    alone = make(demo_index_dir, tmp_path, context_passages=0).ask(question, top_k=1)
+    assert [hit.passage.id for hit in alone.hits] == [best.passage.id]

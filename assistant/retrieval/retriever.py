@@ -104,6 +104,32 @@ class Retriever:
         shown = set(chosen)
         return [i for i in foreign if i not in shown]
 
+    def neighbours(self, hits: Sequence[Hit], reach: int, best: int = 1) -> list[Hit]:
+        """The passages within ``reach`` before and after each of the ``best`` first hits in their document and
+        section, not among the hits already, each with the score of the hit it neighbours (passage ids are
+        ``<document id>#<k>``, k counting the document's passages from 0)."""
+        if reach < 1:
+            return []
+        have = {hit.passage.id for hit in hits}
+        wanted: dict[str, Hit] = {}
+        for hit in hits[:best]:
+            document, _, number = hit.passage.id.rpartition("#")
+            if not document or not number.isdigit():
+                continue
+            k = int(number)
+            for step in [*range(-reach, 0), *range(1, reach + 1)]:
+                key = f"{document}#{k + step}"
+                if k + step >= 0 and key not in have and key not in wanted:
+                    wanted[key] = hit
+        found = self.store.passages(list(wanted)) if wanted else []
+        near = [
+            Hit(passage, wanted[passage.id].score)
+            for passage in found
+            if passage.id in wanted and passage.section == wanted[passage.id].passage.section
+        ]
+        order = {hit.passage.id: i for i, hit in enumerate(hits)}
+        return sorted(near, key=lambda hit: (order[wanted[hit.passage.id].passage.id], hit.passage.start))
+
     @property
     def embedder_id(self) -> str | None:
         """The id of the embedder behind the dense side (None when there is none)."""

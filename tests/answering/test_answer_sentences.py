@@ -44,6 +44,24 @@ def test_a_question_word_in_the_sentence_before_counts_for_the_answer_sentence(
     assert "김도윤" not in plain[0].text + plain[1].text
 
 
+def test_the_sentence_before_counts_across_the_edge_of_two_passages_of_a_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the envoy text cut in two passages after its first sentence (as a short Chinese passage often is)
+    cut = KO_ENVOY.index(" 대표단은 그곳에서")
+    first = Passage("doc1#0", "doc1", "", "", "", Language.KOREAN, KO_ENVOY[:cut], 0, cut)
+    rest = Passage("doc1#1", "doc1", "", "", "", Language.KOREAN, KO_ENVOY[cut + 1 :], cut + 1, len(KO_ENVOY))
+    question = "한빛시 대표단이 북쪽 항구 도시 방문 때 만난 사람은 누구인가?"
+    hits = [Hit(first, 1.0), Hit(rest, 1.0)]
+    _, ranked = ranked_for_answer(question, hits)
+    assert "김도윤" in ranked[0].text + ranked[1].text
+    # passages of one document that do not meet lend nothing: the answer sentence falls behind again
+    monkeypatch.setattr(answer_sentences, "GAP", -1)
+    answer_sentences._ranked.cache_clear()
+    _, apart = ranked_for_answer(question, hits)
+    assert "김도윤" not in apart[0].text + apart[1].text
+
+
 def test_a_sentence_with_the_asked_kind_of_value_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
     # the question's own year is no answer to "how many metres": the sentence with a new number is
     text = (

@@ -74,3 +74,19 @@ def test_a_query_that_is_not_text_is_refused_before_it_reaches_the_embedder(retr
         retriever.search("타버스\ud800")
     with pytest.raises(InvalidTextError, match=r"^'query' holds the control character U\+0007"):
         retriever.search("서울\x07")
+
+
+def test_neighbours_are_the_passages_around_the_best_hit_with_its_score(retriever: Retriever) -> None:
+    hits = retriever.search("가상융합산업 진흥 기본계획의 추진 기간", SearchOptions(top_k=1, min_score=0.0))
+    best = hits[0].passage
+    document, _, k = best.id.rpartition("#")
+    near = retriever.neighbours(hits, 1)
+    assert near, "the best passage of a long article has a passage before or after it"
+    assert {hit.passage.id for hit in near} <= {f"{document}#{int(k) - 1}", f"{document}#{int(k) + 1}"}
+    for hit in near:
+        assert hit.passage.document_id == best.document_id and hit.passage.section == best.section
+        assert hit.score == hits[0].score
+    assert [hit.passage.start for hit in near] == sorted(hit.passage.start for hit in near)
+    # passages already among the hits are not repeated, and reach 0 reads none
+    assert not {hit.passage.id for hit in retriever.neighbours([*hits, *near], 1)} & {hit.passage.id for hit in near}
+    assert retriever.neighbours(hits, 0) == []
