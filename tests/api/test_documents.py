@@ -172,3 +172,31 @@ def test_the_schema_documents_the_accepted_answer(served: str) -> None:
 def test_nothing_is_left_staged(settings: Settings) -> None:
     assert settings.corpus_dir is not None
     assert not [p.name for p in settings.corpus_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_the_listing_and_a_writes_answer_read_the_index_once_whatever_the_number_of_documents(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not one listing of the index per document (on Milvus every listing is a scan of its side collection)."""
+    from assistant.store.local import LocalStore
+
+    calls: list[int] = []
+    real = LocalStore.documents
+
+    def counted(self: LocalStore) -> Any:
+        calls.append(1)
+        return real(self)
+
+    monkeypatch.setattr(LocalStore, "documents", counted)
+    documents = httpx.get(f"{served}/v1/documents", timeout=30).json()["documents"]
+    assert len(documents) >= 3 and len(calls) == 1
+    lines = [f'{{"id": "listing-{n}", "title": "목록 {n}", "text": "목록 시험 문서 {n}번."}}' for n in range(3)]
+    calls.clear()
+    upload = httpx.post(f"{served}/v1/documents", files={"file": ("listing.jsonl", "\n".join(lines).encode())})
+    assert upload.status_code == 201, upload.text
+    answered = upload.json()["documents"]
+    assert [d["id"] for d in answered] == ["listing-0", "listing-1", "listing-2"]
+    assert all(d["passages"] == 1 and d["title"].startswith("목록") for d in answered)
+    after = {d["id"]: d for d in httpx.get(f"{served}/v1/documents", timeout=30).json()["documents"]}
+    assert all(after[d["id"]] == d for d in answered)
+    assert len(calls) == 2  # one for the write's answer (three documents), one for the listing above

@@ -75,10 +75,28 @@ def open_new(store_settings: Settings, embedder: Embedder | None) -> Iterator[Op
 
 @pytest.fixture
 def filled(open_new: OpenStore, demo_analysis: Analysis) -> SearchStore:
-    """A store holding the demo corpus."""
+    """A store holding the demo corpus, the test's own (for tests that write to it)."""
     store = open_new()
     store.replace(demo_analysis)
     return store
+
+
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def written(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder | None,
+    demo_analysis: Analysis,
+) -> Iterator[SearchStore]:  # fmt: skip
+    """A store holding the demo corpus, on each backend, shared by a module's tests that only read it (writing
+    to it is for ``filled``: each of those tests gets its own)."""
+    store = open_store(BACKENDS[request.param](tmp_path_factory.mktemp("written"), request), embedder, create=True)
+    try:
+        store.replace(demo_analysis)
+        yield store
+    finally:
+        drop = getattr(store, "drop", None)
+        if drop is not None:
+            drop()
+        store.close()
 
 
 @pytest.fixture(scope="session")

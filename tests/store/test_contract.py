@@ -13,7 +13,7 @@ from assistant.records import Document, Language, Section
 from assistant.retrieval.fusion import weighted
 from assistant.retrieval.retriever import Retriever, SearchOptions
 from assistant.settings import ChunkingSettings, RetrievalSettings, Settings
-from assistant.store.base import Filters, SearchStore
+from assistant.store.base import Filters, SearchStore, open_store
 from tests.store.conftest import OpenStore
 
 CONTACT = "가상융합산업 진흥 기본계획 문의 전화번호"
@@ -42,58 +42,58 @@ def hits_for(store: SearchStore) -> list:  # type: ignore[type-arg]
     return store.keyword_search(CONTACT, 10)
 
 
-def test_a_written_corpus_is_counted_listed_and_described(filled: SearchStore, demo_analysis: Analysis) -> None:
-    stats = filled.stats()
+def test_a_written_corpus_is_counted_listed_and_described(written: SearchStore, demo_analysis: Analysis) -> None:
+    stats = written.stats()
     assert stats.passages == len(demo_analysis.passages)
     assert stats.documents == len(demo_analysis.documents)
     assert sum(stats.languages.values()) == stats.passages and {"ko", "zh-Hans", "zh-Hant"} <= set(stats.languages)
-    listed = {entry.id: entry for entry in filled.documents()}
+    listed = {entry.id: entry for entry in written.documents()}
     assert set(listed) == {d.id for d in demo_analysis.documents}
     document = demo_analysis.documents[0]
     assert listed[document.id].checksum == document.checksum
     assert listed[document.id].passages == demo_analysis.passage_counts[0]
-    manifest = filled.manifest()
+    manifest = written.manifest()
     assert manifest.passages == stats.passages and manifest.documents == stats.documents
-    assert manifest.embedder == (filled.embedder.id if filled.embedder else None)
-    assert set(manifest.tokenizers) == set(filled.settings.retrieval.field_weights)
+    assert manifest.embedder == (written.embedder.id if written.embedder else None)
+    assert set(manifest.tokenizers) == set(written.settings.retrieval.field_weights)
 
 
-def test_keyword_search_finds_the_document_and_passages_come_back_by_id(filled: SearchStore) -> None:
-    hits = filled.keyword_search(CONTACT, 5)
+def test_keyword_search_finds_the_document_and_passages_come_back_by_id(written: SearchStore) -> None:
+    hits = written.keyword_search(CONTACT, 5)
     assert hits and hits[0].passage.document_id in CONTACTS
     assert all(0 < h.keyword_score < 1 and h.score == h.keyword_score for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     ids = [h.passage.id for h in hits]
-    assert [p.id for p in filled.passages([*reversed(ids), "no-such-passage"])] == list(reversed(ids))
-    assert filled.passages(ids[:1])[0] == hits[0].passage
-    assert filled.keyword_search("qqqzzzxxx", 5) == []
+    assert [p.id for p in written.passages([*reversed(ids), "no-such-passage"])] == list(reversed(ids))
+    assert written.passages(ids[:1])[0] == hits[0].passage
+    assert written.keyword_search("qqqzzzxxx", 5) == []
 
 
-def test_filters_are_kept_by_every_search(filled: SearchStore) -> None:
+def test_filters_are_kept_by_every_search(written: SearchStore) -> None:
     korean = Filters(languages={Language.KOREAN})
-    for hits in (filled.dense_search(SEOUL, 8, korean), filled.keyword_search(SEOUL, 8, korean)):
+    for hits in (written.dense_search(SEOUL, 8, korean), written.keyword_search(SEOUL, 8, korean)):
         assert all(h.passage.language is Language.KOREAN for h in hits)
-    assert filled.keyword_search(SEOUL, 8, korean)  # the Korean documents name Metaverse Seoul too
+    assert written.keyword_search(SEOUL, 8, korean)  # the Korean documents name Metaverse Seoul too
     only = Filters(document_ids={"faq-ko-contact"})
     fusion = RetrievalSettings()
-    hits = filled.hybrid_search(CONTACT, 10, fusion, only)
+    hits = written.hybrid_search(CONTACT, 10, fusion, only)
     assert hits and {h.passage.document_id for h in hits} == {"faq-ko-contact"}
-    hits = filled.hybrid_search(CONTACT, 10, RetrievalSettings(fusion="rrf"), only)
+    hits = written.hybrid_search(CONTACT, 10, RetrievalSettings(fusion="rrf"), only)
     assert hits and {h.passage.document_id for h in hits} == {"faq-ko-contact"}
 
 
-def test_dense_search_ranks_by_cosine(filled: SearchStore) -> None:
-    if not filled.dense_enabled:
+def test_dense_search_ranks_by_cosine(written: SearchStore) -> None:
+    if not written.dense_enabled:
         pytest.skip("no dense side")
-    hits = filled.dense_search(CONTACT, 5)
+    hits = written.dense_search(CONTACT, 5)
     assert len(hits) == 5 and all(h.score == h.dense_score and -1 <= h.score <= 1.0001 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 @pytest.mark.parametrize("fusion", ["weighted", "rrf"])
-def test_hybrid_hits_carry_both_scores_and_the_fused_one(filled: SearchStore, fusion: str) -> None:
+def test_hybrid_hits_carry_both_scores_and_the_fused_one(written: SearchStore, fusion: str) -> None:
     settings = RetrievalSettings(fusion=fusion)  # type: ignore[arg-type]
-    hits = filled.hybrid_search(SEOUL, 20, settings)
+    hits = written.hybrid_search(SEOUL, 20, settings)
     assert hits and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert len({h.passage.id for h in hits}) == len(hits)
     assert any(h.keyword_score > 0 for h in hits) and any(h.dense_score > 0 for h in hits)
@@ -103,8 +103,8 @@ def test_hybrid_hits_carry_both_scores_and_the_fused_one(filled: SearchStore, fu
             assert hit.score == pytest.approx(float(expected), abs=1e-6)
 
 
-def test_the_retriever_answers_through_the_store(filled: SearchStore) -> None:
-    retriever = Retriever(filled, filled.settings.retrieval)
+def test_the_retriever_answers_through_the_store(written: SearchStore) -> None:
+    retriever = Retriever(written, written.settings.retrieval)
     hits = retriever.search(CONTACT, SearchOptions(top_k=3))
     assert hits[0].passage.document_id in CONTACTS
     assert retriever.rarity(["문의"])["문의"] < retriever.rarity(["존재하지않는낱말"])["존재하지않는낱말"] == 1.0
@@ -150,20 +150,20 @@ def test_a_failed_write_leaves_the_previous_version_searchable(filled: SearchSto
     assert "faq-ko-contact" in {h.passage.document_id for h in hits_for(filled)}
 
 
-def test_a_store_built_with_other_settings_is_refused(filled: SearchStore, open_new: OpenStore) -> None:
-    other = filled.settings.model_copy(update={"chunking": ChunkingSettings(size=filled.settings.chunking.size + 7)})
+def test_a_store_built_with_other_settings_is_refused(written: SearchStore) -> None:
+    other = written.settings.model_copy(update={"chunking": ChunkingSettings(size=written.settings.chunking.size + 7)})
     with pytest.raises(IndexMismatchError, match="build"):
-        open_new(other)
+        open_store(other, written.embedder, create=True)
 
 
-def test_keyword_scores_agree_across_backends(filled: SearchStore, demo_analysis: Analysis, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_keyword_scores_agree_across_backends(written: SearchStore, demo_analysis: Analysis, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Every backend scores the keyword side as the local BM25 does (the reference), to float precision."""
     from assistant.store.local import LocalStore
 
-    reference = LocalStore.open(Settings(index_dir=tmp_path / "reference"), filled.embedder, create=True)
+    reference = LocalStore.open(Settings(index_dir=tmp_path / "reference"), written.embedder, create=True)
     reference.replace(demo_analysis)
     for query in (CONTACT, SEOUL, "元宇宙 首尔 推进 期限", "가상융합경제 발전 전략"):
-        mine = {h.passage.id: h.keyword_score for h in filled.keyword_search(query, 10)}
+        mine = {h.passage.id: h.keyword_score for h in written.keyword_search(query, 10)}
         theirs = {h.passage.id: h.keyword_score for h in reference.keyword_search(query, 10)}
         assert list(mine)[:3] == list(theirs)[:3], query
         for passage_id in set(mine) & set(theirs):

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from ...errors import IndexError_
 from ...indexing.jobs import IndexJob
 from ...indexing.live import LiveIndex
+from ...indexing.search_index import DocumentEntry
 from ...records import Document
 from ...text.validation import CleanText
 from ..schemas import DeletedOut, DocumentsOut, JobOut, JobsOut, TextDocument, UploadOut, error_responses
@@ -40,7 +41,8 @@ def _out(live: LiveIndex, result: list[Document] | IndexJob) -> Any:
     if isinstance(result, IndexJob):
         location = f"{router.prefix}{JOBS}/{result.id}"
         return JSONResponse(_job(result), status_code=202, headers={"Location": location})
-    return {"documents": [_entry(live, d.id) for d in result]}
+    listed = {entry.id: entry for entry in live.documents()}  # one listing: on Milvus each one is a scan
+    return {"documents": [_entry(listed[d.id] if d.id in listed else live.document(d.id)) for d in result]}
 
 
 def _job(job: IndexJob) -> dict[str, Any]:
@@ -53,8 +55,7 @@ def _job(job: IndexJob) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _entry(live: LiveIndex, document_id: str) -> dict[str, Any]:
-    entry = live.document(document_id)
+def _entry(entry: DocumentEntry) -> dict[str, Any]:
     return {
         "id": entry.id, "title": entry.title, "source": entry.source, "date": entry.date, "path": entry.path,
         "passages": entry.passages,
@@ -65,7 +66,7 @@ def _entry(live: LiveIndex, document_id: str) -> dict[str, Any]:
 async def list_documents(service: ServicesDep) -> dict[str, Any]:
     """Every indexed document with its title, source and passage count."""
     live = _live(service)
-    return {"documents": [_entry(live, entry.id) for entry in live.documents()]}
+    return {"documents": [_entry(entry) for entry in live.documents()]}
 
 
 @router.post(
