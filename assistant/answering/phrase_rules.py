@@ -50,6 +50,15 @@ _NUMBER = re.compile(
     r"(?:원|달러|명|개|곳|건|배|퍼센트|%|년대|년|개월|월|일|시간|분|회|차|위|권|종|층|대|척|살|세|번|가지|"
     rf"(?:평방\s*|제곱\s*)?(?:킬로미터|미터|센티미터)|km|{_CHINESE_UNIT})?"
 )
+# A Korean native number with its counter ("다섯 가지", "세 곳", "두 명", "스무 개"): the counter is required, for
+# 한/세/네 open many other words ("한국", "세계"); never after another syllable ("다세대") nor before one that is
+# not a particle ("대학").
+_TENS = r"(?:열|스무|스물|서른|마흔|쉰)"
+_NATIVE = rf"(?:{_TENS}\s*)?(?:하나|한|둘|두|셋|세|넷|네|다섯|여섯|일곱|여덟|아홉)|{_TENS}"
+_COUNTER = r"(?:가지|개국|개|명|곳|군데|건|권|번|차례|대|척|마리|살|층|분야|종류)"
+_KOREAN_COUNT = re.compile(
+    rf"(?<![가-힣])(?:{_NATIVE})\s*{_COUNTER}(?=$|[^가-힣]|[은는이가을를의로와과에도만씩]|으로|이다|였|입)"
+)
 _ONE_DATE = (rf"(?:{_D}{{4}}\s*(?:년|年)(?:\s*{_D}{{1,2}}\s*(?:월|月))?(?:\s*{_D}{{1,3}}\s*(?:일|日))?|"
              rf"{_D}{{1,2}}\s*(?:월|月)(?:\s*{_D}{{1,3}}\s*(?:일|日))?)")  # fmt: skip
 # a period is one phrase: "2022년부터 2026년까지", "2022年至2026年"
@@ -75,7 +84,7 @@ _WHEN = re.compile(
 )
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 _UNITS = re.compile(
-    r"원|달러|명|개|곳|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种|"
+    r"원|달러|명|가지|개|곳|군데|%|퍼센트|배|권|종|韓元|韩元|美元|元|人|名|個|个|家|倍|分鐘|分钟|小時|小时|天|次|米|本|种|"
     r"篇|首|部|张|条|场|届|岁|公里|公顷|吨|公斤|艘|架|座|所|位"
 )
 _EDGE = " \t\n,.;:!?，。、；：！？「」『』“”‘’\"'()（）[]【】《》〈〉·-—"
@@ -224,6 +233,7 @@ def pattern_spans(sentence: str) -> list[Span]:
         for m in _NUMBER.finditer(sentence)
         if len(m[0].strip()) > 1 or m[0].isdigit()
     ]
+    found += [Span(m.start(), m.end(), "number") for m in _KOREAN_COUNT.finditer(sentence)]
     return found
 
 

@@ -55,6 +55,21 @@ def test_a_number_the_question_gives_is_not_its_answer() -> None:
     assert read("2025년까지 항만 관제 인력을 몇 명 늘리나요?", sentence) == "120명"
 
 
+def test_a_count_in_korean_native_numbers_keeps_its_counter() -> None:
+    # "몇 가지" is answered by "다섯 가지", not by the "하나" of "…의 하나로" ("one of") in the sentence before
+    sentences = [
+        "항만 진흥 계획은 인공지능과 디지털트윈을 결합하는 것을 중점 과제의 하나로 삼는다.",
+        "항만 진흥 계획이 힘을 싣는 중점 과제는 다섯 가지로 정리된다.",
+    ]
+    phrase = RuleReader().read("항만 진흥 계획의 중점 과제는 몇 가지인가요?", sentences, Language.KOREAN)
+    assert phrase is not None and phrase.text == "다섯 가지"
+    assert read("항만 관제 센터는 몇 곳에 세워지나요?", "항만 관제 센터는 부산과 인천 두 곳에 세워진다.") == "두 곳"
+    # 한/세/네 that open other words are no counts
+    question, sentence = "세계 항만 연합에는 몇 개국이 있나요?", "세계 항만 연합은 한국이 이끈다."
+    other = RuleReader().read(question, [sentence], Language.KOREAN)
+    assert other is None or other.text not in ("세계", "한국", "한")
+
+
 def test_a_question_for_a_period_gets_the_whole_period() -> None:
     sentences = ["항만 관제 계획은 2021년 3월 부산시가 내놓았다.", "세부 과제는 2022년부터 2025년까지 추진된다."]
     assert RuleReader().read("그럼 추진 기간은?", sentences, Language.KOREAN).text == "2022년부터 2025년까지"
