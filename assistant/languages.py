@@ -63,15 +63,24 @@ def chinese_script(text: str, default: Language = Language.SIMPLIFIED) -> Langua
     han = "".join(_HAN_RUN.findall(text))
     if not han:
         return Language.OTHER
-    simplified = to_simplified(han)
-    traditional = to_traditional(han)
-    # counted in C (``map`` stops at the shorter text, as ``zip`` did): a Python comparison per character took most
-    # of this function's time
-    traditional_only = sum(map(ne, han, simplified))
-    simplified_only = sum(map(ne, han, traditional)) - _shared_changed(han, traditional)
+    traditional_only, simplified_only = _script_changes(han)
     if traditional_only == simplified_only:
         return default
     return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED
+
+
+@lru_cache(maxsize=4)
+def _script_changes(han: str) -> tuple[int, int]:
+    """How many of the Han characters only Traditional writes (``to_simplified`` changes them) and how many only
+    Simplified writes, position by position. Remembered for the last few strings: chunking asks for a document's
+    script and then for its first 2,000 characters', the same Han for most documents."""
+    simplified = to_simplified(han)
+    traditional = to_traditional(han)
+    # counted in C (``map`` stops at the shorter text, as ``zip`` did): a Python comparison per character took most
+    # of the time left beside OpenCC
+    traditional_only = sum(map(ne, han, simplified))
+    simplified_only = sum(map(ne, han, traditional)) - _shared_changed(han, traditional)
+    return traditional_only, simplified_only
 
 
 def _shared_changed(han: str, traditional: str) -> int:

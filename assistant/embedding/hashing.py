@@ -58,7 +58,7 @@ class HashingEmbedder:
         Each (text, n-gram) weight is added into its bucket in the order the per-text loop used (n = 1, 2, 3, each
         in sorted hash order, one float64 sum from zero), so the vectors are bit for bit what it gave."""
         joined = ["".join(text.split()) for text in texts]
-        lengths = np.fromiter((len(text) for text in joined), dtype=np.int64, count=len(joined))
+        lengths = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
         codes = np.frombuffer("".join(joined).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         row_of = np.repeat(np.arange(len(joined), dtype=np.int64), lengths)
         cells: list[np.ndarray] = []
@@ -84,9 +84,9 @@ class HashingEmbedder:
             signs = np.where((buckets >> np.uint64(40)) & np.uint64(1), 1.0, -1.0)
             values.append(weight * signs * (1.0 + np.log(counts)))
             cells.append(rows * self.dimension + (buckets % np.uint64(self.dimension)).astype(np.int64))
-        size = len(texts) * self.dimension
         if not cells:
             return np.zeros((len(texts), self.dimension), dtype=np.float32)
         # ``bincount`` adds its weights one by one in array order, as ``np.add.at`` did per text
-        summed = np.bincount(np.concatenate(cells), weights=np.concatenate(values), minlength=size)
+        cells_all, values_all = np.concatenate(cells), np.concatenate(values)
+        summed = np.bincount(cells_all, weights=values_all, minlength=len(texts) * self.dimension)
         return summed.reshape(len(texts), self.dimension).astype(np.float32)

@@ -227,8 +227,8 @@ class BM25Field:
 
     def _term_ids(self, terms: list[str]) -> np.ndarray:
         """Each term's column, new terms added to the vocabulary (and their scripts to ``scripts``) in the order
-        they first appear, as adding them one by one would; the lookups run in C (a Python call per term was a
-        tenth of a build)."""
+        they first appear, as adding them one by one would; the lookups run in C (a Python call per term was about
+        a tenth of a profiled build)."""
         vocabulary, scripts = self.vocabulary, self.scripts  # scripts worked out before a term is added
         known = vocabulary.growing()
         for term in dict.fromkeys(terms):  # distinct, in order of first appearance
