@@ -50,23 +50,43 @@ class HashingEmbedder:
         return self._embed(texts)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row] = self._vector(normalize(text))
-        return normalise_rows(out)
+        return normalise_rows(self._vectors([normalize(text) for text in texts]))
 
-    def _vector(self, text: str) -> np.ndarray:
-        codes = np.frombuffer("".join(text.split()).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        vector = np.zeros(self.dimension, dtype=np.float64)
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """The unnormalised vectors of normalised texts, all texts' n-grams hashed and counted at once.
+
+        Each (text, n-gram) weight is added into its bucket in the order the per-text loop used (n = 1, 2, 3, each
+        in sorted hash order, one float64 sum from zero), so the vectors are bit for bit what it gave."""
+        joined = ["".join(text.split()) for text in texts]
+        lengths = np.fromiter(map(len, joined), dtype=np.int64, count=len(joined))
+        codes = np.frombuffer("".join(joined).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        row_of = np.repeat(np.arange(len(joined), dtype=np.int64), lengths)
+        cells: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for n, weight in zip((1, 2, 3), _NGRAM_WEIGHTS, strict=True):
             if len(codes) < n:
                 break
-            hashed = np.zeros(len(codes) - n + 1, dtype=np.uint64)
+            windows = len(codes) - n + 1
+            hashed = np.zeros(windows, dtype=np.uint64)
             for k in range(n):
-                hashed = hashed * np.uint64(1_000_003) + codes[k : len(codes) - n + 1 + k] * _PRIMES[k]
+                hashed = hashed * np.uint64(1_000_003) + codes[k : windows + k] * _PRIMES[k]
             hashed ^= hashed >> np.uint64(29)
-            buckets, counts = np.unique(hashed, return_counts=True)
+            rows = row_of[:windows]
+            inside = rows == row_of[n - 1 :]  # the n-gram lies within one text
+            hashed, rows = hashed[inside], rows[inside]
+            order = np.lexsort((hashed, rows))  # by text, then hash: each text's ``np.unique``
+            hashed, rows = hashed[order], rows[order]
+            first = np.ones(len(hashed), dtype=bool)
+            first[1:] = (hashed[1:] != hashed[:-1]) | (rows[1:] != rows[:-1])
+            starts = np.flatnonzero(first)
+            counts = np.diff(np.append(starts, len(hashed)))
+            buckets, rows = hashed[starts], rows[starts]
             signs = np.where((buckets >> np.uint64(40)) & np.uint64(1), 1.0, -1.0)
-            values = weight * signs * (1.0 + np.log(counts))
-            np.add.at(vector, (buckets % np.uint64(self.dimension)).astype(np.int64), values)
-        return vector.astype(np.float32)
+            values.append(weight * signs * (1.0 + np.log(counts)))
+            cells.append(rows * self.dimension + (buckets % np.uint64(self.dimension)).astype(np.int64))
+        if not cells:
+            return np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # ``bincount`` adds its weights one by one in array order, as ``np.add.at`` did per text
+        cells_all, values_all = np.concatenate(cells), np.concatenate(values)
+        summed = np.bincount(cells_all, weights=values_all, minlength=len(texts) * self.dimension)
+        return summed.reshape(len(texts), self.dimension).astype(np.float32)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..embedding.base import Embedder
 from ..ingest.chunking import chunk_documents_and_morphemes
+from ..languages import normalize
 from ..records import Document, Passage
 from ..settings import ChunkingSettings
 from ..text.morphemes import CONTENT_TAGS, MorphemeTokenizer
@@ -89,8 +90,9 @@ def _terms(
     texts = [keyword_text(p) for p in passages]
     if not reuse:
         return keyword.tokenize(texts)
+    normal = [normalize(text) for text in texts]  # once for every field
     others = {name: t for name, t in keyword.tokenizers.items() if name != "morphemes"}
-    terms = tokenize_all(others, texts)
+    terms = tokenize_all(others, texts, normal)
     tokenizer = keyword.tokenizers["morphemes"]
     assert isinstance(tokenizer, MorphemeTokenizer)
     terms["morphemes"] = tokenizer.tokenize_analysed(
@@ -98,6 +100,7 @@ def _terms(
         [p.text for p in passages],
         [inside for group, found in zip(per_document, morphemes, strict=True) for inside in _per_passage(found, group)],
         [p.start for p in passages],
+        normal,
     )
     return terms
 

@@ -149,27 +149,29 @@ class MorphemeTokenizer:
         texts: Sequence[str],
         morphemes: Sequence[Sequence[Morpheme]],
         offsets: Sequence[int],
+        normal: Sequence[str] | None = None,
     ) -> list[list[str]]:
         """Terms of each ``head + text``, the text's Korean terms taken from ``morphemes`` (kiwi's content tokens
         of it, e.g. from the sentence split, spans where the text starts at its offset) instead of a second kiwi
         call. Heads, texts without Hangul or whose length ``normalize`` changes, and Korean runs that NFKC changes
         (kiwi misreads full-width letters) are tokenised as ``tokenize`` would. Only for a tokenizer without Korean
-        user words (the sentence split knows none)."""
+        user words (the sentence split knows none). ``normal``: each ``normalize(head + text)``, when the caller has
+        them (a Chinese passage is not converted to Simplified twice)."""
         distinct = list(dict.fromkeys(heads))
         head_terms = dict(zip(distinct, self.tokenize(distinct), strict=True))
         pieces: list[list[str | int] | None] = []  # per text: terms, or ints pointing into anew; None: whole
         anew: list[str] = []
         whole: list[str] = []
-        for head, text, found, offset in zip(heads, texts, morphemes, offsets, strict=True):
-            normal = normalize(text)
-            if not has_hangul(normal) or len(normal) != len(text):
+        for i, (head, text, found, offset) in enumerate(zip(heads, texts, morphemes, offsets, strict=True)):
+            normal_text = normalize(text)
+            if not has_hangul(normal_text) or len(normal_text) != len(text):
                 pieces.append(None)
-                whole.append(normalize(head + text))
+                whole.append(normalize(head + text) if normal is None else normal[i])
                 continue
             parts: list[str | int] = []
             starts = [m.start - offset for m in found]
-            for is_han, start, end in han_runs(normal):
-                run = normal[start:end]
+            for is_han, start, end in han_runs(normal_text):
+                run = normal_text[start:end]
                 if is_han:
                     parts.extend(word for word in jieba_words(run, self.dictionary.chinese) if _WORD.fullmatch(word))
                 elif not has_hangul(run):

@@ -79,10 +79,11 @@ def korean_sentences_and_morphemes(
             owner.append(i)
     kiwi = shared_kiwi()
     with_tokens = bool(keep_tags)
+    # no sentences-within-sentences: kiwi finds them in a Python loop over every token, and they are not used
     results = (
-        kiwi.split_into_sents(pieces, return_tokens=with_tokens)
+        kiwi.split_into_sents(pieces, return_tokens=with_tokens, return_sub_sents=False)
         if len(pieces) > 1
-        else [kiwi.split_into_sents(pieces[0], return_tokens=with_tokens)]
+        else [kiwi.split_into_sents(pieces[0], return_tokens=with_tokens, return_sub_sents=False)]
     )
     spans: list[list[Span]] = [[] for _ in texts]
     morphemes: list[list[Morpheme]] = [[] for _ in texts]

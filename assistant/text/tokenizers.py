@@ -59,9 +59,11 @@ TOKENIZERS: Registry[Tokenizer] = Registry(
 )
 
 
-def tokenize_all(tokenizers: Mapping[str, Tokenizer], texts: Sequence[str]) -> dict[str, list[list[str]]]:
-    """Each text's terms by every tokenizer, each text normalised once for those that take normalised texts."""
-    normal: list[str] | None = None
+def tokenize_all(
+    tokenizers: Mapping[str, Tokenizer], texts: Sequence[str], normal: Sequence[str] | None = None
+) -> dict[str, list[list[str]]]:
+    """Each text's terms by every tokenizer, each text normalised once for those that take normalised texts
+    (``normal``: the texts through ``normalize`` already, when the caller has them)."""
     terms: dict[str, list[list[str]]] = {}
     for name, tokenizer in tokenizers.items():
         take_normal = getattr(tokenizer, "tokenize_normalized", None)

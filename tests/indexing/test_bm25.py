@@ -116,3 +116,17 @@ def mapped(array: np.ndarray) -> bool:
             return True
         array = array.base
     return False
+
+
+def test_new_terms_take_columns_in_order_of_first_appearance() -> None:
+    field = BM25Field()
+    field.add([["산업", "서울", "산업"], [], ["學校", "서울", "ai"]])
+    field.add([["ai", "新", "산업"]])
+    assert field.vocabulary.terms == ["산업", "서울", "學校", "ai", "新"]
+    assert field.scripts == [2, 2, 1, 0, 1]
+    assert field.counts.toarray().tolist() == [
+        [2, 1, 0, 0, 0],
+        [0, 0, 0, 0, 0],
+        [0, 1, 1, 1, 0],
+        [1, 0, 0, 1, 1],
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.languages import normalize
 from assistant.text.bigrams import BigramTokenizer
 from assistant.text.morphemes import MorphemeTokenizer
 
@@ -42,3 +43,5 @@ def test_texts_normalised_once_give_every_field_the_same_terms() -> None:
     tokenizers = {name: create_tokenizer(name) for name in TOKENIZERS.names()}
     assert all(hasattr(t, "tokenize_normalized") for t in tokenizers.values())
     assert tokenize_all(tokenizers, texts) == {name: t.tokenize(texts) for name, t in tokenizers.items()}
+    normal = [normalize(text) for text in texts]  # a caller that has them already
+    assert tokenize_all(tokenizers, texts, normal) == tokenize_all(tokenizers, texts)
