@@ -93,7 +93,7 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
     if not hits:
         return Signals(0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(bool(numbers)), 0.0)
     words = content_words(question)
-    weights = {word: max(rarity.get(word, 1.0), COMMON_FLOOR) for word in words}
+    weights = {word: max(rarity.get(word, 1.0), COMMON_FLOOR) for word in sorted(words)}  # same sums everywhere
     total = sum(weights.values())
     korean = asks_in_korean(question)
     read = {} if korean else word_readings(words)

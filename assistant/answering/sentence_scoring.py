@@ -124,7 +124,9 @@ def question_terms(question: str, candidates: Sequence[Candidate]) -> QuestionTe
     read = word_readings(words) if any(c.passage.language is Language.KOREAN for c in candidates) else {}
     count = len(candidates)
     weights: dict[str, float] = {}
-    for word in words:
+    # in sorted order: sums over the weights then add up the same way in every process (a set's order follows the
+    # hash seed, and the last bits of a float sum follow the order: ties between sentences fell either way)
+    for word in sorted(words):
         reading = read.get(word, word)
         frequency = sum(1 for c in candidates if word in c.normal or reading in c.normal)
         rarity = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))

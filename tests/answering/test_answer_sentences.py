@@ -109,3 +109,12 @@ def test_one_answer_is_ranked_once_and_each_caller_gets_its_own_list() -> None:
     again_terms, again = ranked_for_answer(question, list(hits))
     assert again_terms is terms and again == first[::-1]
     assert answer_sentences._ranked.cache_info().hits == 1
+
+
+def test_the_question_words_are_weighed_in_one_order_in_every_process() -> None:
+    # a set's order follows the hash seed, and the last bits of a float sum follow the order of its terms: with the
+    # words in sorted order, scores (and so ties between sentences) come out the same in every process
+    question = "한빛시 대표단이 북쪽 항구 도시 방문 때 만난 사람은 누구인가?"
+    terms, _ = ranked_for_answer(question, [hit(1, KO_ENVOY)])
+    assert len(terms.weights) > 3
+    assert list(terms.weights) == sorted(terms.weights)
