@@ -97,6 +97,7 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
     total = sum(weights.values())
     korean = asks_in_korean(question)
     read = {} if korean else word_readings(words)
+    terms = QuestionTerms(weights, total, False, read, korean)
     value = absent = entity = anchored = 0.0
     if asked is not None or numbers or wanted is not None:
         _, ranked = ranked_candidates(question, hits)
@@ -110,10 +111,10 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
             near = [c for n, c in enumerate(ranked) if n < SUPPORT or c.passage.id == ranked[0].passage.id]
             # what the value is about; the words naming its kind (기간, 예산) are what the value itself answers
             about = {word: weight for word, weight in weights.items() if not names_the_kind(word)}
-            mass = sum(about.values())
+            subject = QuestionTerms(about, sum(about.values()), False, read, korean)
             anchored = max(
                 (value_fit(asked, c.normal)
-                 * (_share(about, mass, f"{c.normal}\n{normalize(c.passage.title)}", read) if mass else 1.0)
+                 * (coverage(subject, f"{c.normal}\n{normalize(c.passage.title)}") if subject.total else 1.0)
                  for c in near),
                 default=0.0,
             )  # fmt: skip
@@ -136,13 +137,12 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
     found = {word: read_presence(word, text, read) for word in weights}
     covered = sum(weights[w] * found[w] for w in weights) / total
     candidates: list[Candidate] = read_for(question, candidates_of(evidence))
-    sentence = max((_share(weights, total, c.normal, read) for c in candidates), default=0.0)
+    sentence = max((coverage(terms, c.normal) for c in candidates), default=0.0)
     language = detect_language(question)
     foreign = max(
-        (_share(weights, total, c.normal, read) for c in candidates if not same_language(c.passage.language, language)),
+        (coverage(terms, c.normal) for c in candidates if not same_language(c.passage.language, language)),
         default=0.0,
     )  # the other language's best sentence, read through the Korean readings: its answer to a cross-lingual question
-    terms = QuestionTerms(weights, total, False, read, korean)
     floors = document_floors(terms, candidates)
     framed = max((coverage(terms, c.normal, floors[c.passage.document_id]) for c in candidates), default=0.0)
     missing = max((rarity.get(w, 1.0) for w in weights if found[w] < 1.0), default=0.0)
@@ -166,11 +166,6 @@ def signals_of(question: str, hits: Sequence[Hit], rarity: Mapping[str, float]) 
         numbers_missing,
         foreign,
     )
-
-
-def _share(weights: Mapping[str, float], total: float, normal: str, read: Mapping[str, str]) -> float:
-    """Rarity-weighted share of the question's content words the normalised text holds (read across languages)."""
-    return sum(weight * read_presence(word, normal, read) for word, weight in weights.items()) / total
 
 
 def evidence_of(question: str, hits: Sequence[Hit]) -> list[Hit]:
