@@ -27,6 +27,7 @@ from .answering.short_answer import Lead, find_lead
 from .conversations.access import ConversationAccess
 from .conversations.base import ConversationStore, create_store
 from .errors import InvalidQueryError, ModelCircuitOpenError, ModelError
+from .heap import release_free_memory
 from .languages import CHINESE, chinese_script, detect_language
 from .models.base import ChatMessage, ChatModel, ChatRequest, Usage, complete, create_chat_model
 from .models.guarded import GuardedModel, stream_until
@@ -331,6 +332,7 @@ class Assistant:
             text, _ = await complete(self.extractive, request)
             if hits:
                 ground(text, hits, self.settings.answer.support_threshold, self.checker)
+        await self._in_worker(release_free_memory)  # what loading freed but the C heap kept (~15 MB, mixed index)
 
     async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking work on the assistant's worker thread."""

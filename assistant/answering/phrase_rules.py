@@ -20,6 +20,7 @@ from typing import Any
 from ..languages import has_hangul, normalize, to_simplified
 from ..records import Language
 from ..text.kiwi import analyse
+from ..text.morphemes import jieba_tagger
 from .readers import Phrase
 from .sentence_scoring import content_words
 
@@ -117,13 +118,6 @@ def question_kind(question: str) -> str:
     return "thing"
 
 
-@lru_cache(maxsize=1)
-def _posseg() -> Any:
-    import jieba.posseg
-
-    return jieba.posseg
-
-
 def spans_of(sentences: Sequence[str]) -> list[list[Span]]:
     """Each sentence's noun runs: Korean ones by kiwi (one batch for all), the others by jieba."""
     korean = [i for i, sentence in enumerate(sentences) if has_hangul(sentence)]
@@ -167,7 +161,7 @@ def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
     Remembered per text: the readers tag the same few sentences several times per answer (~6 ms of CPU each
     answer before), and a text's tags depend on nothing else."""
     with _lock:
-        return tuple((w.word, w.flag) for w in _posseg().cut(text))
+        return tuple((w.word, w.flag) for w in jieba_tagger().cut(text))
 
 
 def chinese_spans(sentence: str) -> list[Span]:

@@ -182,7 +182,7 @@ def test_chinese_characters_glossing_a_korean_word_are_no_phrase() -> None:
 def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.answering import phrase_rules
 
-    real = phrase_rules._posseg()
+    real = phrase_rules.jieba_tagger()
     cuts: list[str] = []
 
     class Counting:
@@ -191,7 +191,7 @@ def test_a_sentence_is_tagged_by_jieba_once_however_often_the_readers_ask(monkey
             cuts.append(text)
             return real.cut(text)
 
-    monkeypatch.setattr(phrase_rules, "_posseg", lambda: Counting)
+    monkeypatch.setattr(phrase_rules, "jieba_tagger", lambda: Counting)
     phrase_rules.tagged_words.cache_clear()
     sentence = "首爾市的元宇宙平台預計在2026年完成。"
     first = phrase_rules.chinese_spans(sentence)

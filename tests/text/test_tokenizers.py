@@ -45,3 +45,21 @@ def test_texts_normalised_once_give_every_field_the_same_terms() -> None:
     assert tokenize_all(tokenizers, texts) == {name: t.tokenize(texts) for name, t in tokenizers.items()}
     normal = [normalize(text) for text in texts]  # a caller that has them already
     assert tokenize_all(tokenizers, texts, normal) == tokenize_all(tokenizers, texts)
+
+
+def test_jiebas_tagger_holds_the_same_word_tags_on_the_dictionarys_own_strings() -> None:
+    import jieba
+    import jieba.posseg
+
+    from assistant.text.morphemes import jieba_tagger
+
+    table = jieba_tagger().dt.word_tag_tab
+    fresh = jieba.posseg.POSTokenizer(jieba.dt).word_tag_tab  # read from the dictionary file as jieba does
+    assert table == fresh and len(table) > 300_000
+    assert len({id(tag) for tag in table.values()}) == len(set(table.values()))  # one string per tag
+    word = next(iter(table))
+    held = next(key for key in jieba.dt.FREQ if key == word)
+    assert word is held  # the word is the tokenizer's own string, not a copy
+    assert [(w.word, w.flag) for w in jieba_tagger().cut("台北市政府发布元宇宙计划")] == [
+        ("台北市", "ns"), ("政府", "n"), ("发布", "v"), ("元", "m"), ("宇宙", "n"), ("计划", "n")
+    ]  # fmt: skip
