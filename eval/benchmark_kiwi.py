@@ -2,14 +2,15 @@
 dictionary, in a fresh process each.
 
     PYTHONPATH=$PWD .venv/bin/python eval/benchmark_kiwi.py [--korquad FILE] [--paragraphs 500] [--runs 3]
-        [--json FILE]
+        [--models cong cong-global ...] [--without-default-dict] [--json FILE]
 
 Per configuration: wall and CPU seconds (user + system) to build a ``Kiwi`` the way the assistant does
 (``assistant.text.kiwi``: ``num_workers=min(cores, 8)``) and warm it up (kiwi finishes loading on the first
 analysis), the process's RSS before and after, and the throughput of ``Kiwi.tokenize`` over a batch of KorQuAD
-paragraphs (characters and paragraphs per second; the first batch warms up, the second is timed). Model types
-that need a download (kiwipiepy 0.22 dropped 'knlm' and 'sbg' from its default model files) are reported as not
-available. Retrieval quality is not measured here: ``assistant eval squad`` with the setting does that.
+paragraphs (characters and paragraphs per second; the first batch warms up, the second is timed).
+``--without-default-dict`` adds each model without kiwi's default dictionary of names (the multi-word one on).
+Model types that need a download (kiwipiepy 0.22 dropped 'knlm' and 'sbg' from its default model files) are
+reported as not available. Retrieval quality is not measured here: ``assistant eval squad`` does that.
 Wall seconds swing with the machine's load, CPU seconds much less; the load average is printed.
 """
 
@@ -42,6 +43,7 @@ def cpu_s():
     return usage.ru_utime + usage.ru_stime
 
 model, multi, path, count = sys.argv[1], sys.argv[2] == "on", sys.argv[3], int(sys.argv[4])
+default_dict = sys.argv[5] == "on"
 paragraphs = []
 for article in json.load(open(path, encoding="utf-8"))["data"]:
     paragraphs.extend(paragraph["context"] for paragraph in article["paragraphs"])
@@ -49,7 +51,8 @@ paragraphs = paragraphs[:count]
 import kiwipiepy
 before_rss, before_cpu, started = rss_mb(), cpu_s(), time.perf_counter()
 try:
-    kiwi = kiwipiepy.Kiwi(num_workers=min(os.cpu_count() or 1, 8), load_multi_dict=multi, model_type=model)
+    kiwi = kiwipiepy.Kiwi(num_workers=min(os.cpu_count() or 1, 8), load_multi_dict=multi, model_type=model,
+                           load_default_dict=default_dict)
     kiwi.tokenize("")
 except Exception as error:
     print(json.dumps({"error": str(error)}))
@@ -69,9 +72,10 @@ print(json.dumps(built))
 """
 
 
-def probe(model: str, multi: bool, korquad: Path, paragraphs: int) -> dict[str, float | str]:
+def probe(model: str, multi: bool, korquad: Path, paragraphs: int, default_dict: bool = True) -> dict[str, float | str]:
     """One configuration's figures, measured in a fresh process."""
-    command = [sys.executable, "-c", _PROBE, model, "on" if multi else "off", str(korquad), str(2 * paragraphs)]
+    flags = ["on" if multi else "off", str(korquad), str(2 * paragraphs), "on" if default_dict else "off"]
+    command = [sys.executable, "-c", _PROBE, model, *flags]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return dict(json.loads(output.strip().splitlines()[-1]))
 
@@ -86,6 +90,11 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=500, help="Paragraphs timed per run (default 500).")
     parser.add_argument("--runs", type=int, default=3, help="Fresh processes per configuration (default 3).")
     parser.add_argument("--models", nargs="+", default=list(MODEL_TYPES), help="kiwi model types to try.")
+    parser.add_argument(
+        "--without-default-dict",
+        action="store_true",
+        help="Also each model with the multi-word dictionary but without kiwi's default dictionary of names.",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Write the figures here too.")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
@@ -94,12 +103,14 @@ def main() -> None:
         f"{'tok chars/s':>11} {'tok par/s':>9} {'tok cpu s':>9}"
     )
     figures: dict[str, object] = {}
+    variants = [(True, True), (False, True)] + ([(True, False)] if args.without_default_dict else [])
     for model in args.models:
-        for multi in (True, False):
-            name = f"{model}/{'multi' if multi else 'no-multi'}"
-            runs = [probe(model, multi, args.korquad, args.paragraphs) for _ in range(args.runs)]
+        for multi, default_dict in variants:
+            name = f"{model}/{'multi' if multi else 'no-multi'}{'' if default_dict else '/no-default-dict'}"
+            runs = [probe(model, multi, args.korquad, args.paragraphs, default_dict) for _ in range(args.runs)]
+            label = ("on" if multi else "off") + ("" if default_dict else " -default dict")
             if "error" in runs[0]:
-                print(f"{model:12} {'on' if multi else 'off':5} not available: {runs[0]['error']}")
+                print(f"{model:12} {label:5} not available: {runs[0]['error']}")
                 figures[name] = {"error": runs[0]["error"]}
                 break
             summary = {
@@ -112,7 +123,7 @@ def main() -> None:
             summary["rss_after_mb"] = _median(runs, "rss_after_mb")
             figures[name] = {**summary, "runs": runs}
             print(
-                f"{model:12} {'on' if multi else 'off':5} {summary['build_wall_s']:12.2f} "
+                f"{model:12} {label:5} {summary['build_wall_s']:12.2f} "
                 f"{summary['build_cpu_s']:11.2f} "
                 f"{summary['rss_kiwi_mb']:8.0f} {summary['chars_per_s']:11.0f} {summary['paragraphs_per_s']:9.1f} "
                 f"{summary['tokenize_cpu_s']:9.2f}"
