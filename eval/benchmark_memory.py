@@ -161,9 +161,10 @@ def main() -> None:
     settings = Settings(index_dir=args.index)
 
     def kiwi() -> None:
-        from assistant.text.kiwi import shared_kiwi, use_multi_words
+        from assistant.text.kiwi import shared_kiwi, use_default_words, use_multi_words
 
         use_multi_words(settings.dictionary.korean_multi_words)
+        use_default_words(settings.dictionary.korean_default_words)
         shared_kiwi().tokenize("")
 
     def jieba() -> None:

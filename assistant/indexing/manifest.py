@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndexMismatchError
-from ..text.morphemes import MULTI_WORDS_KEY
+from ..text.morphemes import DEFAULT_WORDS_KEY, MULTI_WORDS_KEY
 
 FORMAT_VERSION = 2  # 2: passages as columns (passage_table), BM25 weights saved (bm25)
 FILE = "manifest.json"
@@ -102,20 +102,30 @@ def _difference(key: str, built: Any, wanted: Any) -> str:
         return (
             "tokenizers (other fields, analyser versions or user dictionaries): "
             + ", ".join(changed)
-            + "".join(_multi_words_hint(built.get(name), wanted.get(name)) for name in sorted(set(built) & set(wanted)))
+            + "".join(_kiwi_hint(built.get(name), wanted.get(name)) for name in sorted(set(built) & set(wanted)))
         )
     return f"{key}: index has {built!r}, settings ask for {wanted!r}"
 
 
-def _multi_words_hint(built: Any, wanted: Any) -> str:
-    """The setting to change back when kiwi's multi-word dictionary is what differs (absent means on)."""
+# kiwi's dictionaries a setting leaves out, as the morphemes tokenizer records them (absent means on):
+# (key, what it is, the setting in ``dictionary``)
+_KIWI_CHOICES = (
+    (MULTI_WORDS_KEY, "multi-word dictionary", "korean_multi_words"),
+    (DEFAULT_WORDS_KEY, "default dictionary of names", "korean_default_words"),
+)
+
+
+def _kiwi_hint(built: Any, wanted: Any) -> str:
+    """The settings to change back when kiwi's dictionaries are what differs."""
     if not isinstance(built, dict) or not isinstance(wanted, dict):
         return ""
-    was, now = (description.get(MULTI_WORDS_KEY, "on") for description in (built, wanted))
-    if was == now:
-        return ""
-    return (
-        f"; kiwi's multi-word dictionary was {was} when the index was built and is {now} now: set "
-        f"ASSISTANT_DICTIONARY__KOREAN_MULTI_WORDS={'true' if was == 'on' else 'false'} "
-        "(dictionary.korean_multi_words) to use this index"
-    )
+    hints = []
+    for key, what, setting in _KIWI_CHOICES:
+        was, now = (description.get(key, "on") for description in (built, wanted))
+        if was != now:
+            hints.append(
+                f"; kiwi's {what} was {was} when the index was built and is {now} now: set "
+                f"ASSISTANT_DICTIONARY__{setting.upper()}={'true' if was == 'on' else 'false'} "
+                f"(dictionary.{setting}) to use this index"
+            )
+    return "".join(hints)

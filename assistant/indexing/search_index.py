@@ -25,7 +25,7 @@ from ..errors import IndexMismatchError
 from ..records import Document
 from ..settings import Settings
 from ..text.dictionaries import load_dictionary
-from ..text.kiwi import use_multi_words
+from ..text.kiwi import use_default_words, use_multi_words
 from .analysis import Analysis, analyse
 from .keyword import KeywordIndex
 from .manifest import FORMAT_VERSION, Manifest, check_compatible, corpus_checksum
@@ -60,6 +60,7 @@ class SearchIndex:
         self.embedder = embedder
         self.field_names = sorted(settings.retrieval.field_weights)
         use_multi_words(settings.dictionary.korean_multi_words)  # before anything of this process asks kiwi
+        use_default_words(settings.dictionary.korean_default_words)
         self.keyword = KeywordIndex(self.field_names, load_dictionary(settings.dictionary))
         self.passages = PassageTable()
         self.keys = np.zeros(0, dtype=np.int64)

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..languages import han_runs, has_hangul, normalize
 from .dictionaries import UserDictionary, UserWord
-from .kiwi import analyse, kiwi_version, multi_words
+from .kiwi import analyse, default_words, kiwi_version, multi_words
 from .sentences import Morpheme
 
 # Content-bearing kiwi tags: nouns, numerals, verb/adjective stems, roots, adverbs, foreign words, numbers.
@@ -31,6 +31,7 @@ CONTENT_TAGS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 MULTI_WORDS_KEY = "kiwi_multi_words"  # in ``describe()`` when kiwi's multi-word dictionary is off
+DEFAULT_WORDS_KEY = "kiwi_default_words"  # in ``describe()`` when kiwi's default dictionary of names is off
 _jieba_lock = threading.Lock()
 
 
@@ -136,6 +137,8 @@ class MorphemeTokenizer:
         }
         if not multi_words():  # recorded only when off: indexes from before the setting were built with it on
             description[MULTI_WORDS_KEY] = "off"
+        if not default_words():  # likewise
+            description[DEFAULT_WORDS_KEY] = "off"
         if self.dictionary:
             description["user_dictionary"] = self.dictionary.describe()
         return description

@@ -15,7 +15,7 @@ from assistant.indexing.manifest import FORMAT_VERSION, Manifest
 from assistant.indexing.storage import current_generation
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
-from assistant.text.kiwi import use_multi_words
+from assistant.text.kiwi import use_default_words, use_multi_words
 from tests.conftest import CORPUS
 
 
@@ -68,6 +68,32 @@ def test_kiwis_multi_words_setting_is_recorded_and_an_index_is_refused_the_other
             open_index(Settings(index_dir=demo_index_dir, dictionary={"korean_multi_words": False}))
     finally:
         use_multi_words(True)  # the process-wide choice back to the default for the tests after this one
+
+
+def test_kiwis_default_words_setting_is_recorded_and_an_index_is_refused_the_other_way(
+    tmp_path: Path, demo_index_dir: Path
+) -> None:
+    corpus = copy_corpus(tmp_path, ["ko-xr-defense"])
+    without = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", dictionary={"korean_default_words": False})
+    try:
+        build_index(without)
+        manifest = Manifest.read(current_generation(without.index_dir))
+        assert manifest.tokenizers["morphemes"]["kiwi_default_words"] == "off"
+        assert "kiwi_multi_words" not in manifest.tokenizers["morphemes"]
+        assert open_index(without).documents
+        with pytest.raises(IndexMismatchError, match="ASSISTANT_DICTIONARY__KOREAN_DEFAULT_WORDS=false") as error:
+            open_index(Settings(corpus_dir=corpus, index_dir=without.index_dir))
+        assert "default dictionary of names was off when the index was built and is on now" in str(error.value)
+        assert "KOREAN_MULTI_WORDS" not in str(error.value)
+        assert f"Rebuild it with: assistant index build --full --index {without.index_dir}" in str(error.value)
+
+        # an index built with the default (kiwi's default dictionary on) does not record it, and refuses off
+        assert "kiwi_default_words" not in Manifest.read(current_generation(demo_index_dir)).tokenizers["morphemes"]
+        with pytest.raises(IndexMismatchError, match="ASSISTANT_DICTIONARY__KOREAN_DEFAULT_WORDS=true"):
+            open_index(Settings(index_dir=demo_index_dir, dictionary={"korean_default_words": False}))
+    finally:
+        use_default_words(True)  # the process-wide choice back to the default for the tests after this one
+        use_multi_words(True)
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ class _RecordingKiwi:
 def test_the_multi_words_setting_reaches_every_kiwi_the_process_builds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kiwipiepy, "Kiwi", _RecordingKiwi)
     # fresh caches for this test, the real analysers of the session untouched
-    monkeypatch.setattr(kiwi, "_shared", lru_cache(maxsize=2)(lambda on: kiwi._build((), on)))
+    monkeypatch.setattr(kiwi, "_shared", lru_cache(maxsize=2)(lambda *choices: kiwi._build((), *choices)))
     monkeypatch.setattr(kiwi, "_with", lru_cache(maxsize=4)(kiwi._build))
     _RecordingKiwi.built = []
     try:
@@ -92,3 +92,25 @@ def test_the_multi_words_setting_reaches_every_kiwi_the_process_builds(monkeypat
         assert "kiwi_multi_words" not in create_tokenizer("morphemes").describe()
     finally:
         kiwi.use_multi_words(True)
+
+
+def test_the_default_words_setting_reaches_every_kiwi_the_process_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kiwipiepy, "Kiwi", _RecordingKiwi)
+    monkeypatch.setattr(kiwi, "_shared", lru_cache(maxsize=2)(lambda *choices: kiwi._build((), *choices)))
+    monkeypatch.setattr(kiwi, "_with", lru_cache(maxsize=4)(kiwi._build))
+    _RecordingKiwi.built = []
+    try:
+        SearchIndex(Settings(dictionary=DictionarySettings(korean_default_words=False)), None)
+        assert not kiwi.default_words() and kiwi.multi_words()
+        shared, with_words = kiwi.shared_kiwi(), kiwi.kiwi_with((UserWord("누리콘솔"),))
+        assert shared is kiwi.shared_kiwi() and with_words is not shared
+        assert [(o["load_default_dict"], o["load_multi_dict"]) for o in _RecordingKiwi.built] == [(False, True)] * 2
+        description = create_tokenizer("morphemes").describe()
+        assert description["kiwi_default_words"] == "off" and "kiwi_multi_words" not in description
+
+        SearchIndex(Settings(), None)  # the default: kiwi's default dictionary on
+        assert kiwi.default_words() and kiwi.shared_kiwi() is not shared
+        assert _RecordingKiwi.built[-1]["load_default_dict"] is True
+        assert "kiwi_default_words" not in create_tokenizer("morphemes").describe()
+    finally:
+        kiwi.use_default_words(True)
