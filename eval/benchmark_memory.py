@@ -1,13 +1,15 @@
 """What a serving process holds: resident memory step by step as it loads, and what the opened index is made of.
 
-    PYTHONPATH=$PWD .venv/bin/python eval/benchmark_memory.py --index DIR [--queries 300] [--datasets DIR]
-        [--json FILE]
+    PYTHONPATH=$PWD .venv/bin/python eval/benchmark_memory.py --index DIR [--queries 300] [--answers 200]
+        [--datasets DIR] [--json FILE]
 
 Build the index first, e.g. the mixed public one of ``eval/benchmark_scale.py --passages 16500 --index DIR``.
 In this one process, in the order a server meets them: the imports of the server, kiwi (``Kiwi`` built and warmed
 up, with the settings' multi-word choice), jieba's dictionary, OpenCC's two converters, opening the index
-(``open_retriever``) and then the searches (``--queries`` questions of the shared sets, which fault in the
-memory-mapped pages they read). For each step the change of RSS, split into anonymous memory (the process's own)
+(``open_retriever``), the searches (``--queries`` questions of the shared sets, which fault in the
+memory-mapped pages they read), the ``Assistant``'s warm-up and ``--answers`` of the questions answered (the
+extractive composer; conversations in SQLite, as ``serve`` keeps them), and last what ``malloc_trim`` could still
+give back. For each step the change of RSS, split into anonymous memory (the process's own)
 and file pages (the index's memory-mapped files and the libraries: shared with other processes and given back
 under pressure), from /proc/self/status. Then an inventory of the opened index: the bytes of each part, and
 whether it is held in memory or mapped from the generation's files.
@@ -135,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, required=True, help="an index folder built beforehand")
     parser.add_argument("--queries", type=int, default=300, help="questions to search after opening")
+    parser.add_argument("--answers", type=int, default=200, help="then answer this many of them (0: none)")
     parser.add_argument("--datasets", type=Path, default=DATASETS, help=f"the shared datasets folder ({DATASETS})")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args()
@@ -188,6 +191,24 @@ def main() -> None:
     retriever: Any = step("open the index", lambda: open_retriever(settings))
     options = SearchOptions(top_k=20, per_document=1, min_score=0.0)
     step(f"{len(asked)} searches", lambda: [retriever.search(q, options) for q in asked])
+    if args.answers:
+        import asyncio
+        import tempfile
+
+        from assistant.conversations.base import create_store
+        from assistant.core import Assistant
+        from assistant.settings import ConversationSettings
+
+        folder = Path(tempfile.mkdtemp(prefix="benchmark-memory-"))
+        store = create_store(ConversationSettings(backend="sqlite", path=folder / "conversations.sqlite3"))
+        assistant = Assistant(settings, retriever, None, store)
+
+        async def answer_all() -> None:
+            for question in asked[: args.answers]:
+                await assistant.answer(question)
+
+        step("warm-up (as serve does it)", lambda: asyncio.run(assistant.warm_up()))
+        step(f"{min(args.answers, len(asked))} answers (extractive)", lambda: asyncio.run(answer_all()))
     from assistant.heap import release_free_memory
 
     step("malloc_trim (heap free, held)", release_free_memory)
