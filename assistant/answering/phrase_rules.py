@@ -2,10 +2,12 @@
 
 The question word says what kind of phrase is wanted (언제/何時 a date, 몇/多少 an amount, 누구/誰 a
 person, 어디/哪裡 a place or body, anything else a noun phrase). Each sentence is cut into noun phrases
-by kiwi's tags (Korean) or jieba's (Chinese), numbers with their units and dates by pattern; a phrase
-scores by whether its kind fits, how close it stands to the question's own words in the sentence (an
-answer sits beside what the question names), and how good the sentence is; words of the question
-itself are never the answer.
+by kiwi's tags (Korean) or jieba's (Chinese), numbers with their units and dates by pattern (here);
+``phrase_slots`` cuts them again where the question's words stand, ``phrase_features`` describes each
+candidate (its kind against the kind asked, how closely the question's words stand on its sides, how
+much of it the question already says, its sentence's rank) and ``phrase_ranker`` picks the one its
+fitted weights score best. A why-question's reason clause and an alias question's other name are read
+first (``phrase_reasons``, ``phrase_aliases``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from ..records import Language
 from ..text.kiwi import analyse
 from ..text.morphemes import jieba_tagger
 from .readers import Phrase
-from .sentence_scoring import content_words
 
 _KINDS = (
     ("date", re.compile(r"언제|몇\s*년|몇\s*월|며칠|연도|날짜|시기|何時|何时|什麼時候|什么时候|哪一?年|幾年|几年|"
@@ -96,8 +97,6 @@ FITS = {"date": {"date": 1.0, "number": 0.6}, "number": {"number": 1.0, "date": 
         "person": {"person": 1.0, "name": 0.7, "thing": 0.3}, "place": {"place": 1.0, "name": 0.7, "thing": 0.4},
         "name": {"name": 1.0, "person": 0.8, "place": 0.8},
         "thing": {"thing": 0.6, "name": 0.6, "person": 0.5, "place": 0.5, "number": 0.4, "date": 0.4}}  # fmt: skip
-HEAD_FIT = 0.3  # bonus for a phrase that ends in the question's head noun
-SENTENCE_STEP = 0.3  # score lost per rank of the sentence a phrase is in
 _lock = threading.Lock()
 
 
@@ -247,72 +246,16 @@ class RuleReader:
     id = "rules"
 
     def read(self, question: str, sentences: Sequence[str], language: Language) -> Phrase | None:
-        """The question word's slot when it lines up closely, else the best-scoring phrase of the rules below,
-        else the slot's best guess; None when neither finds one."""
+        """A why-question's reason clause or an alias question's other name when a sentence gives one, else the
+        candidate phrase the fitted ranker scores best (``phrase_ranker``); None when there is none."""
         from .phrase_aliases import alias_phrase, asks_alias
+        from .phrase_ranker import best_phrase  # it builds on this module's spans
         from .phrase_reasons import asks_reason, reason_phrase
-        from .phrase_slots import SURE_SLOT, SlotReader  # it builds on this module's spans
 
         clause = (reason_phrase(sentences) if asks_reason(question) else None) or (
             alias_phrase(question, sentences) if asks_alias(question) else None
         )
-        if clause is not None:
-            return clause
-        slotted = SlotReader().read(question, sentences, language)
-        if slotted is not None and slotted.score >= SURE_SLOT:
-            return slotted
-        return self.read_by_kind(question, sentences) or slotted
-
-    def read_by_kind(self, question: str, sentences: Sequence[str]) -> Phrase | None:
-        """The best-scoring phrase of the kind the question asks for over the sentences (best first), or None."""
-        wanted = question_kind(question)
-        terms = content_words(question)
-        words = [w for w in terms if len(w) > 1 or not w.isascii()]
-        head = head_of(question, terms)
-        asked = normalize(question)
-        asked_digits = set(_DIGITS.findall(asked))
-        units = set(_UNITS.findall(asked))
-        period = bool(_PERIOD.search(asked))
-        best: Phrase | None = None
-        # Dates and amounts are found by pattern alone: tagging (most of the reader's time) is for names and things.
-        tagged = spans_of(sentences) if wanted not in ("date", "number") else [[] for _ in sentences]
-        tagged = [spans if has_hangul(s) else with_lists(s, spans) for s, spans in zip(sentences, tagged, strict=True)]
-        for i, (sentence, spans) in enumerate(zip(sentences, tagged, strict=True)):
-            normal = normalize(sentence)
-            anchors = [m.start() for w in words for m in re.finditer(re.escape(w), normal)]
-            aligned = len(normal) == len(sentence)
-            for raw in [*spans, *pattern_spans(sentence)]:
-                span = trimmed(sentence, raw)
-                if span is not None and aligned and span.kind not in ("number", "date"):
-                    span = trimmed(sentence, _tightened(span, normal, terms))
-                if span is None:
-                    continue
-                text = sentence[span.start : span.end]
-                fit = FITS[wanted].get(span.kind)
-                headed = False
-                if span.kind in ("number", "date"):  # a number the question gives is not its answer
-                    digits = set(_DIGITS.findall(text))
-                    inside = float(bool(digits) and digits <= asked_digits)
-                    fit = None if fit is None else fit + 0.3 * any(unit in normalize(text) for unit in units)
-                    if fit is not None and period and span.kind == "date" and _DATE_RANGE.search(text):
-                        fit += PERIOD_FIT
-                else:
-                    inside, headed = _overlap(normalize(text), asked, head)
-                if fit is None or (wanted == "thing" and not headed) or inside > 0.6 or len(text) > 40:
-                    continue
-                # the question's words inside the phrase say nothing of where the phrase stands
-                distance = min((_gap(span, a) for a in anchors if not span.start <= a < span.end), default=40)
-                value = (
-                    fit
-                    + HEAD_FIT * headed
-                    + 0.6 / (1 + distance / 4)
-                    - 0.5 * inside
-                    - SENTENCE_STEP * i
-                    - 0.004 * len(text)
-                )
-                if best is None or value > best.score:
-                    best = Phrase(text, i, span.start, span.end, value)
-        return best
+        return clause or best_phrase(question, sentences)
 
 
 def head_of(question: str, terms: frozenset[str]) -> str:
@@ -350,10 +293,3 @@ def _overlap(phrase: str, asked: str, head: str) -> tuple[float, bool]:
         rest = phrase[: -len(head)]
         return sum(ch in asked for ch in rest) / len(phrase), True
     return sum(ch in asked for ch in phrase) / max(len(phrase), 1), False
-
-
-def _gap(span: Span, anchor: int) -> int:
-    """Characters between a phrase and a question word's position (0 when they touch)."""
-    if anchor < span.start:
-        return span.start - anchor
-    return max(anchor - span.end, 0)

@@ -4,11 +4,11 @@ A question is most often its answering sentence with the answer swapped for a qu
 什么茶" for "云岭茶园主要出产绿茶", "경희대 내 어디" for "경희대학교 학생회관 계단"). So the question's content
 words are lined up around its question word (언제/몇/누구/어디/무엇/어느, 何時/多少/幾/誰/哪裡/哪個/什麼 …):
 the ones just before it and just after it are looked for in the sentence, and the phrase between (or next to)
-them is the answer, extended to the head noun the question word asks about ("什么茶" → "绿茶", "어느 대통령"
-→ "로널드 레이건 대통령"). A question that ends in its question word or has none ("…파견된 인물은?") asks about
-its last noun, and its answer stands beside the words that describe it. Candidate phrases are kiwi's noun
-runs (Korean: particles and endings are never part of them) and jieba's (Chinese: they stop at punctuation
-and 的), dates and amounts by pattern, each also cut where a word of the question stands inside it.
+them is most likely the answer, extended to the head noun the question word asks about ("什么茶" → "绿茶",
+"어느 대통령" → "로널드 레이건 대통령"). A question that ends in its question word or has none ("…파견된
+인물은?") asks about its last noun, and its answer stands beside the words that describe it. Here are the
+slot itself, the cuts of a candidate phrase where a word of the question stands inside it, and how closely
+the words stand on a phrase's two sides: ``phrase_features`` turns them into the features the ranker weighs.
 """
 
 from __future__ import annotations
@@ -18,19 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..languages import has_hangul, normalize
-from ..text.kiwi import analyse
+from ..languages import normalize
 from .phrase_rules import (
-    FITS,
     Span,
-    chinese_spans,
-    korean_spans,
-    pattern_spans,
     question_kind,
-    trimmed,
-    with_lists,
 )
-from .readers import Phrase
 from .sentence_scoring import content_words
 
 # Question words, normalised (lower case, Simplified); longer ones first so "什么时候" wins over "什么".
@@ -49,17 +41,7 @@ _HEAD_KINDS = (
 )
 
 _JOINTS = frozenset("、与和及或")  # normalised: 與 is folded to 与
-LEFT = 1.0  # the phrase starts right after the content word just before the question word
-RIGHT = 1.0  # the phrase ends right before the content word just after it
-NEAR = 0.4  # the phrase stands near any of the question's words (Korean moves its verbs to the end)
-KIND = 0.5  # weight of how well the phrase's kind fits what the question asks for
-HEAD = 0.4  # the phrase ends in the head noun the question word asks about
-STEP = 0.5  # score lost per rank of the sentence the phrase is in
-INSIDE = 0.8  # score lost per share of the phrase the question already says
-MIN_SCORE = 0.45  # below this the slot has not lined up: no guess
-SURE_SLOT = 2.0  # from this score on the slot is read before the rules reader's phrase of the asked kind
-CHAIN = 0.7  # how much each further neighbour counts beside the one before it
-_UNFIT = {"date": -1.0, "number": -1.0, "person": 0.2, "place": 0.2, "name": 0.2, "thing": 0.2}  # other kinds
+CHAIN = 0.7  # how much each further question word on a side counts beside the one before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,73 +74,6 @@ def find_slot(question: str) -> Slot:
     if kind == "thing":
         kind = next((k for k, pattern in _HEAD_KINDS if pattern.search(asked)), kind)
     return Slot(before, after, head, kind)
-
-
-class SlotReader:
-    """Reads the phrase that stands in the question word's slot of the best sentences."""
-
-    id = "slots"
-
-    def read(self, question: str, sentences: Sequence[str], language: object = None) -> Phrase | None:
-        """The best slot phrase over the sentences (best first), or None when the question lines up with none."""
-        slot = find_slot(question)
-        if not slot.before and not slot.after:
-            return None
-        asked = normalize(question)
-        korean = [i for i, s in enumerate(sentences) if has_hangul(s)]
-        tokens = dict(zip(korean, analyse([sentences[i] for i in korean]), strict=True))
-        best: Phrase | None = None
-        for i, sentence in enumerate(sentences):
-            normal = normalize(sentence)
-            if len(normal) != len(sentence):
-                normal = sentence
-            found = _read_sentence(slot, asked, sentence, normal, tokens.get(i))
-            if found is not None:
-                start, end, value = found
-                value -= STEP * i
-                if best is None or value > best.score:
-                    best = Phrase(sentence[start:end], i, start, end, value)
-        return best if best is not None and best.score >= MIN_SCORE else None
-
-
-def _read_sentence(
-    slot: Slot, asked: str, sentence: str, normal: str, tokens: list[Any] | None
-) -> tuple[int, int, float] | None:
-    """The best (start, end, score) of one sentence's candidate phrases."""
-    places = {w: [m.start() for m in re.finditer(re.escape(w), normal)] for w in {*slot.before, *slot.after}}
-    places = {w: p for w, p in places.items() if p}
-    if not places:
-        return None
-    spans = korean_spans(tokens) if tokens is not None else with_lists(sentence, chinese_spans(sentence))
-    spans = [*spans, *pattern_spans(sentence)]
-    korean = tokens is not None
-    best: tuple[int, int, float] | None = None
-    for raw in [piece for span in spans for piece in _pieces(span, places, normal)]:
-        span = trimmed(sentence, raw)
-        if span is None:
-            continue
-        span = _with_head(span, slot.head, normal)
-        text = normal[span.start : span.end]
-        if len(text) > 40 or (korean and _generic(tokens, span)) or (len(text) == 1 and not text.isnumeric()):
-            continue
-        inside, headed = _said(text, asked, slot.head)
-        if inside > 0.6:
-            continue
-        fit = FITS[slot.kind].get(span.kind, _UNFIT[slot.kind])
-        left = _adjacent(slot.before, places, span, before=True)
-        right = _adjacent(slot.after, places, span, before=False)
-        if korean:  # a Korean clause's words come in another order than the question's
-            left = max(left, 0.6 * _adjacent(slot.before, places, span, before=False))
-        near = max(
-            (1 / (1 + _gap(span, p) / 4) for ps in places.values() for p in ps if not span.start <= p < span.end),
-            default=0.0,
-        )
-        value = (
-            LEFT * left + RIGHT * right + NEAR * near + KIND * fit + HEAD * headed - INSIDE * inside - 0.004 * len(text)
-        )
-        if best is None or value > best[2]:
-            best = (span.start, span.end, value)
-    return best
 
 
 def _pieces(span: Span, places: dict[str, list[int]], normal: str) -> list[Span]:
@@ -223,10 +138,3 @@ def _said(phrase: str, asked: str, head: str) -> tuple[float, bool]:
     rest = phrase[: -len(head)] if headed else phrase
     letters = [ch for ch in rest if not ch.isspace()]
     return sum(ch in asked for ch in letters) / max(len(letters), 1), headed
-
-
-def _gap(span: Span, place: int) -> int:
-    """Characters between a span and a position (0 inside or touching)."""
-    if place < span.start:
-        return span.start - place
-    return max(place - span.end, 0)

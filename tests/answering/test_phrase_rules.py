@@ -160,7 +160,7 @@ def test_two_items_joined_by_ji_answer_together() -> None:
 def test_a_phrase_of_a_lower_ranked_sentence_must_fit_clearly_better() -> None:
     # the date beside 啟動 in the second sentence stands closer, but the first sentence is the better one
     sentences = ["港口試驗在市政府核准之後，於2023年4月正式啟動。", "港口試驗2024年1月啟動第二階段。"]
-    assert RuleReader().read_by_kind("港口試驗何時啟動？", sentences).text == "2023年4月"
+    assert RuleReader().read("港口試驗何時啟動？", sentences, Language.OTHER).text == "2023年4月"
 
 
 def test_a_time_word_without_digits_ends_a_chinese_phrase() -> None:
