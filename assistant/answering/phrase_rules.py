@@ -74,7 +74,6 @@ _NO_ERA = re.compile(
 )
 _PERIOD = re.compile(r"기간|期間|期间")
 _DATE_RANGE = re.compile(_RANGE_MARK)
-PERIOD_FIT = 0.3  # what a period adds for a question that asks for one ("추진 기간은?")
 _KOREAN_NOUN = frozenset({"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "XPN", "XSN", "W_SERIAL"})
 _LAST_ITEM = frozenset({"和", "与", "與", "及", "以及", "或"})  # what joins the last item of an enumeration
 _VERB_SUFFIX = frozenset({"XSV", "XSA"})  # 하다/되다/스럽다 after a noun make it a verb or an adjective
